@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "docker-sync",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "docker-sync", targets: ["docker-sync"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // C libraries, each wrapped once by the Swift module named after it.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+
+        .target(name: "HTTP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "YAML", dependencies: ["CYAML"]),
+        .target(name: "Redis", dependencies: ["CHiredis"]),
+        .target(name: "Config", dependencies: ["YAML"]),
+        .target(name: "OCI", dependencies: [
+            "HTTP",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Queue", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Telemetry", dependencies: ["Config", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Sync", dependencies: [
+            "OCI", "Queue", "Config", "Telemetry",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "docker-sync", dependencies: [
+            "Sync", "Config", "Telemetry", "Queue",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Starts real services (redis-server, docker-registry, moto, nginx) for the tests.
+        .target(name: "TestSupport", dependencies: [], exclude: ["Scripts"]),
+
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "OCITests", dependencies: ["OCI", "TestSupport"]),
+        .testTarget(name: "QueueTests", dependencies: ["Queue", "TestSupport"]),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "OCI", "HTTP", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)
