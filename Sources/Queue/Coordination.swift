@@ -1,0 +1,60 @@
+import Foundation
+
+/// State the workers share beyond the queue: who is copying which blob, where blobs already
+/// are, and which registries are paused after a 429. In memory for one process, in Redis for the fleet.
+public protocol Coordination: Sendable {
+    /// True when the caller now owns the transfer of `key` (for `ttl`); false when another holds it.
+    func claim(_ key: String, ttl: Duration) async throws -> Bool
+    func release(_ key: String) async throws
+    /// Remembers that `repository` of `registry` holds `digest`, as a mount source for others.
+    func recordBlob(registry: String, digest: String, repository: String) async throws
+    func blobLocation(registry: String, digest: String) async throws -> String?
+    /// Pauses every request to `registry` until `until` (seconds since 1970).
+    func pause(registry: String, until: Double) async throws
+    func pausedUntil(registry: String) async throws -> Double?
+}
+
+public actor MemoryCoordination: Coordination {
+    private var claims: [String: ContinuousClock.Instant] = [:]
+    private var locations: [String: String] = [:]
+    private var pauses: [String: Double] = [:]
+
+    public init() {}
+
+    public func claim(_ key: String, ttl: Duration) -> Bool {
+        let now = ContinuousClock.now
+        if let expiry = claims[key], expiry > now { return false }
+        claims[key] = now.advanced(by: ttl)
+        return true
+    }
+
+    public func release(_ key: String) { claims.removeValue(forKey: key) }
+
+    public func recordBlob(registry: String, digest: String, repository: String) {
+        locations["\(registry)/\(digest)"] = repository
+    }
+
+    public func blobLocation(registry: String, digest: String) -> String? { locations["\(registry)/\(digest)"] }
+
+    public func pause(registry: String, until: Double) {
+        pauses[registry] = max(pauses[registry] ?? 0, until)
+    }
+
+    public func pausedUntil(registry: String) -> Double? {
+        guard let until = pauses[registry], until > Date().timeIntervalSince1970 else { return nil }
+        return until
+    }
+}
+
+/// Collects outcomes in memory and hands them to a callback as they come (the embedded reporter).
+public actor MemoryOutcomeLog: OutcomeLog {
+    public private(set) var outcomes: [Outcome] = []
+    private let onOutcome: @Sendable (Outcome) -> Void
+
+    public init(onOutcome: @escaping @Sendable (Outcome) -> Void = { _ in }) { self.onOutcome = onOutcome }
+
+    public func publish(_ outcome: Outcome) {
+        outcomes.append(outcome)
+        onOutcome(outcome)
+    }
+}

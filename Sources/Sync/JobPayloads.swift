@@ -1,0 +1,47 @@
+import Foundation
+import Queue
+
+/// List an image's tags, choose the ones to sync, and fan out one tag job per tag × target.
+struct ImageJob: Codable, Sendable {
+    /// The source repository, normalised (`docker.io/library/ubuntu`); may carry a tag or digest.
+    var source: String
+    var targets: [String]
+    var policy: TagPolicy
+    var dryRun: Bool
+}
+
+/// Bring one tag of the source to one target: compare digests, fetch the manifest tree, fan out blobs.
+struct TagJob: Codable, Sendable {
+    var source: String
+    /// What to read on the source: a tag, or a digest when the source was pinned.
+    var sourceReference: String
+    var target: String
+    /// The tag to write on the target; nil pushes by digest only.
+    var targetTag: String?
+    var dryRun: Bool
+}
+
+/// Make one blob present in one target repository.
+struct BlobJob: Codable, Sendable {
+    var source: String
+    var target: String
+    var digest: String
+    var size: Int64
+}
+
+/// Push a tag's manifests once its blobs are in: children first, the tag last.
+struct CommitJob: Codable, Sendable {
+    var source: String
+    var sourceReference: String
+    var target: String
+    var targetTag: String?
+    /// Child-first; the last one is what the tag points at.
+    var manifests: [ManifestRecord]
+    var bytes: Int64
+}
+
+struct ManifestRecord: Codable, Sendable {
+    var digest: String
+    var mediaType: String
+    var bytes: Data
+}

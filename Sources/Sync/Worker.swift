@@ -1,0 +1,80 @@
+import Foundation
+import Logging
+import Queue
+
+/// Runs jobs from the queue on `slots` concurrent tasks until told to stop.
+public final class Worker: Sendable {
+    let queue: JobQueue
+    let handlers: JobHandlers
+    let backoff: Backoff
+    let slots: Int
+    let stopping: StopFlag
+    let logger: Logger
+
+    public init(queue: JobQueue, handlers: JobHandlers, backoff: Backoff, slots: Int, stopping: StopFlag, logger: Logger) {
+        self.queue = queue; self.handlers = handlers; self.backoff = backoff
+        self.slots = max(1, slots); self.stopping = stopping; self.logger = logger
+    }
+
+    /// Returns once stopped and every slot has finished the job it held.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<slots { group.addTask { await self.runSlot() } }
+        }
+    }
+
+    private func runSlot() async {
+        while !stopping.isSet {
+            do {
+                guard let leased = try await queue.take(timeout: .milliseconds(250)) else { continue }
+                await handle(leased)
+            } catch {
+                logger.warning("queue unavailable: \(error)")
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
+
+    func handle(_ leased: LeasedJob) async {
+        do {
+            try await handlers.run(leased)
+            try await queue.complete(leased)
+        } catch {
+            await fail(leased, error)
+        }
+    }
+
+    private func fail(_ leased: LeasedJob, _ error: Error) async {
+        let failure = JobFailure(error)
+        let job = leased.job
+        do {
+            switch failure.errorClass {
+            case .rateLimited:
+                let classified = error as? ClassifiedError
+                let until = classified?.retryAt ?? Date().timeIntervalSince1970 + 1
+                if let host = classified?.registryHost { try await handlers.coordination.pause(registry: host, until: until) }
+                let wait = max(0.05, until - Date().timeIntervalSince1970)
+                logger.info("rate limited, retrying in \(String(format: "%.1f", wait)) s", metadata: ["job": "\(job.kind.rawValue)"])
+                try await queue.retry(leased, after: .milliseconds(Int64(wait * 1000)), countsAsAttempt: false, failure: failure)
+            case .retryable where job.attempts + 1 < backoff.attempts:
+                let delay = backoff.delay(forAttempt: job.attempts)
+                logger.info("\(job.kind.rawValue) job failed (attempt \(job.attempts + 1) of \(backoff.attempts)), retrying in \(delay): \(failure.message)")
+                try await queue.retry(leased, after: delay, countsAsAttempt: true, failure: failure)
+            default:
+                try await handlers.buried(leased, failure)
+                try await queue.bury(leased, failure: failure)
+            }
+        } catch {
+            logger.error("could not file the failure of a \(job.kind.rawValue) job: \(error)")
+        }
+    }
+}
+
+/// Set once, read by every slot: stop taking jobs.
+public final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    public init() {}
+    public var isSet: Bool { lock.withLock { value } }
+    public func set() { lock.withLock { value = true } }
+}
