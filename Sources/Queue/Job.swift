@@ -40,8 +40,7 @@ public struct Job: Codable, Sendable, Equatable, Identifiable {
     }
 }
 
-/// Children whose completion releases one continuation job; `failed` tells the continuation
-/// whether any child ended dead.
+/// Children whose completion releases one continuation job, which learns whether any child ended dead.
 public struct JobGroup: Sendable {
     public var id: String
     public var children: [Job]

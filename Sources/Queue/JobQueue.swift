@@ -3,9 +3,9 @@ import Foundation
 /// A job handed to a worker, held under a lease until it is acknowledged, retried or buried.
 public struct LeasedJob: Sendable {
     public var job: Job
-    /// Set when the continuation of a group runs: true if any child of the group ended dead.
-    public var groupFailed: Bool
-    public init(job: Job, groupFailed: Bool = false) { self.job = job; self.groupFailed = groupFailed }
+    /// Set when the continuation of a group runs and a child of the group ended dead: the first such failure.
+    public var groupFailure: JobFailure?
+    public init(job: Job, groupFailure: JobFailure? = nil) { self.job = job; self.groupFailure = groupFailure }
 }
 
 /// Why a job ended dead, kept with the dead letter.

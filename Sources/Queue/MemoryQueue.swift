@@ -17,7 +17,7 @@ public actor MemoryQueue: JobQueue {
     public private(set) var deadLetters: [(job: Job, failure: JobFailure)] = []
     private let maxDeadLetters: Int
 
-    private struct GroupState { var remaining: Int; var failed: Bool; var continuation: Job }
+    private struct GroupState { var remaining: Int; var failure: JobFailure?; var continuation: Job }
 
     public init(maxDeadLetters: Int = 10_000) { self.maxDeadLetters = maxDeadLetters }
 
@@ -28,7 +28,7 @@ public actor MemoryQueue: JobQueue {
     public func enqueue(_ group: JobGroup) {
         guard !group.children.isEmpty else { return add(group.continuation) }
         outstanding[group.continuation.cycle, default: 0] += 1  // held by the group until it is released
-        groups[group.id] = GroupState(remaining: group.children.count, failed: false, continuation: group.continuation)
+        groups[group.id] = GroupState(remaining: group.children.count, failure: nil, continuation: group.continuation)
         for child in group.children { add(child) }
     }
 
@@ -44,7 +44,7 @@ public actor MemoryQueue: JobQueue {
         }
     }
 
-    public func complete(_ leased: LeasedJob) { finish(leased.job, failed: false) }
+    public func complete(_ leased: LeasedJob) { finish(leased.job, failure: nil) }
 
     public func retry(_ leased: LeasedJob, after delay: Duration, countsAsAttempt: Bool, failure: JobFailure) {
         var job = leased.job
@@ -56,7 +56,7 @@ public actor MemoryQueue: JobQueue {
     public func bury(_ leased: LeasedJob, failure: JobFailure) {
         deadLetters.append((leased.job, failure))
         if deadLetters.count > maxDeadLetters { deadLetters.removeFirst(deadLetters.count - maxDeadLetters) }
-        finish(leased.job, failed: true)
+        finish(leased.job, failure: failure)
     }
 
     public func waitForCycle(_ cycle: String) async {
@@ -68,10 +68,10 @@ public actor MemoryQueue: JobQueue {
 
     // MARK: - Internals
 
-    private var groupFailures: [String: Bool] = [:]
+    private var groupFailures: [String: JobFailure] = [:]
 
     private func lease(_ job: Job) -> LeasedJob {
-        LeasedJob(job: job, groupFailed: groupFailures.removeValue(forKey: job.id) ?? false)
+        LeasedJob(job: job, groupFailure: groupFailures.removeValue(forKey: job.id))
     }
 
     private func add(_ job: Job) {
@@ -111,13 +111,13 @@ public actor MemoryQueue: JobQueue {
         for entry in due.sorted(by: { $0.due < $1.due }) { ready.append(entry.job) }
     }
 
-    private func finish(_ job: Job, failed: Bool) {
+    private func finish(_ job: Job, failure: JobFailure?) {
         if let groupID = job.group, var state = groups[groupID] {
             state.remaining -= 1
-            state.failed = state.failed || failed
+            state.failure = state.failure ?? failure
             if state.remaining == 0 {
                 groups.removeValue(forKey: groupID)
-                groupFailures[state.continuation.id] = state.failed
+                if let failure = state.failure { groupFailures[state.continuation.id] = failure }
                 push(state.continuation)  // already counted as outstanding when the group was enqueued
             } else {
                 groups[groupID] = state

@@ -70,11 +70,40 @@ public final class Worker: Sendable {
     }
 }
 
-/// Set once, read by every slot: stop taking jobs.
+/// Set once, read by every slot and awaitable: stop taking jobs.
 public final class StopFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
+    private var nextWaiter: UInt64 = 0
+    private var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+
     public init() {}
+
     public var isSet: Bool { lock.withLock { value } }
-    public func set() { lock.withLock { value = true } }
+
+    public func set() {
+        let resumed = lock.withLock {
+            value = true
+            defer { waiters.removeAll() }
+            return Array(waiters.values)
+        }
+        for waiter in resumed { waiter.resume() }
+    }
+
+    /// Returns once the flag is set, or when the waiting task is cancelled.
+    public func wait() async {
+        let id = lock.withLock { nextWaiter += 1; return nextWaiter }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = lock.withLock {
+                    if value || Task.isCancelled { return true }
+                    waiters[id] = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            lock.withLock { waiters.removeValue(forKey: id) }?.resume()
+        }
+    }
 }

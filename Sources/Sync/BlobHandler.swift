@@ -1,0 +1,78 @@
+import Foundation
+import OCI
+import Queue
+
+extension JobHandlers {
+    /// Makes one blob present in the target repository: already there → done; another worker
+    /// copying it → come back shortly; in another repository of the target registry → mount;
+    /// otherwise stream it from the source, verifying its digest on the way.
+    func runBlob(_ blob: BlobJob) async throws {
+        let source = try ImageReference(blob.source)
+        let target = try ImageReference(blob.target)
+        let digest = try Digest(parsing: blob.digest)
+        let targetClient = try await registries.client(for: target)
+        if try await targetClient.blobExists(repository: target.repository, digest: digest) != nil {
+            statistics.add(skipped: 1)
+            return try await remember(digest, in: target)
+        }
+        let claim = "blob|\(target.registry)/\(target.repository)|\(digest)"
+        guard try await coordination.claim(claim, ttl: .seconds(600)) else {
+            throw SyncError.deferred("blob \(digest) is being copied to \(target.name) by another worker")
+        }
+        do {
+            try await transfer(blob, digest: digest, source: source, target: target, targetClient: targetClient)
+            try await coordination.release(claim)
+        } catch {
+            try? await coordination.release(claim)
+            throw error
+        }
+    }
+
+    private func transfer(_ blob: BlobJob, digest: Digest, source: ImageReference, target: ImageReference,
+                          targetClient: RegistryClient) async throws {
+        for from in try await mountSources(digest, source: source, target: target) {
+            if try await targetClient.mountBlob(repository: target.repository, digest: digest, from: from) {
+                logger.debug("mounted \(digest) from \(from)", metadata: ["target": "\(target.name)"])
+                statistics.add(mounted: 1)
+                return try await remember(digest, in: target)
+            }
+        }
+        let sourceClient = try await registries.client(for: source)
+        try await BlobCopy(digest: digest, size: blob.size).run(
+            from: sourceClient, repository: source.repository, to: targetClient, repository: target.repository)
+        statistics.add(copied: 1, bytes: blob.size)
+        try await remember(digest, in: target)
+    }
+
+    /// Repositories of the target registry that may hold the blob: the source itself when both
+    /// live on one registry, then wherever a worker last put it.
+    private func mountSources(_ digest: Digest, source: ImageReference, target: ImageReference) async throws -> [String] {
+        var candidates: [String] = []
+        if source.registry == target.registry, source.repository != target.repository { candidates.append(source.repository) }
+        if let known = try await coordination.blobLocation(registry: target.registry, digest: digest.description),
+           known != target.repository, !candidates.contains(known) {
+            candidates.append(known)
+        }
+        return candidates
+    }
+
+    private func remember(_ digest: Digest, in target: ImageReference) async throws {
+        try await coordination.recordBlob(registry: target.registry, digest: digest.description, repository: target.repository)
+    }
+}
+
+extension SyncError {
+    /// Not a failure: the job waits for something another worker is doing and comes back without losing an attempt.
+    static func deferred(_ message: String, seconds: Double = 0.2) -> DeferredError {
+        DeferredError(message: message, retryAt: Date().timeIntervalSince1970 + seconds)
+    }
+}
+
+struct DeferredError: ClassifiedError {
+    var message: String
+    var retryAt: Double?
+    var failureClass: JobFailure.Class { .rateLimited }
+    var registryHost: String? { nil }
+    var status: Int? { nil }
+    var description: String { message }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import OCI
+import Queue
+
+extension JobHandlers {
+    /// Chooses the tags to sync and fans out one tag job per tag × target. Tags already on a target
+    /// and not mutable are skipped without asking the source, as the original does.
+    func runImage(_ image: ImageJob, cycle: String) async throws {
+        let source = try ImageReference(image.source)
+        try image.policy.validate()
+        let tags = try await sourceTags(source, policy: image.policy)
+        var jobs: [Job] = []
+        for targetText in image.targets {
+            let target = try ImageReference(targetText)
+            let mapping = tagMapping(source: source, target: target, tags: tags)
+            let present = try await presentTags(target, mapping: mapping, policy: image.policy)
+            for (sourceReference, targetTag) in mapping {
+                if let targetTag, present.contains(targetTag), !image.policy.isMutable(sourceReference) {
+                    try await publish(Outcome(cycle: cycle, source: image.source, tag: sourceReference,
+                                              target: targetText, status: .skipped))
+                    continue
+                }
+                let tagJob = TagJob(source: source.name, sourceReference: sourceReference,
+                                    target: target.name, targetTag: targetTag, dryRun: image.dryRun)
+                jobs.append(try Job(kind: .tag, tagJob, cycle: cycle,
+                                    uniqueKey: "tag|\(tagJob.source)|\(sourceReference)|\(tagJob.target)|\(targetTag ?? "")"))
+            }
+        }
+        logger.info("planned \(jobs.count) tag syncs", metadata: ["image": "\(image.source)", "tags": "\(tags.count)"])
+        try await queue.enqueue(jobs)
+    }
+
+    /// The source tags (or the pinned digest) this image syncs.
+    private func sourceTags(_ source: ImageReference, policy: TagPolicy) async throws -> [String] {
+        if let digest = source.digest { return [digest.description] }
+        if let tag = source.tag { return [tag] }
+        let available = policy.isLiteral ? nil : try await registries.client(for: source).listTags(repository: source.repository)
+        return try policy.select(from: available)
+    }
+
+    /// Source reference → target tag. A target written with a tag renames a single source tag;
+    /// a pinned digest is pushed by digest unless the target names a tag.
+    private func tagMapping(source: ImageReference, target: ImageReference, tags: [String]) -> [(String, String?)] {
+        if let targetTag = target.tag, tags.count == 1 { return [(tags[0], targetTag)] }
+        return tags.map { ($0, $0.hasPrefix("sha256:") ? nil : $0) }
+    }
+
+    /// Tags present on the target, fetched only when some tag could be skipped by presence.
+    private func presentTags(_ target: ImageReference, mapping: [(String, String?)], policy: TagPolicy) async throws -> Set<String> {
+        guard mapping.contains(where: { $0.1 != nil && !policy.isMutable($0.0) }) else { return [] }
+        do {
+            return Set(try await registries.client(for: target).listTags(repository: target.repository))
+        } catch let error as RegistryError where error.status == 404 {
+            return []
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import Queue
+
+/// One image entry of `sync.images` (or of the `sync` command's flags).
+public struct ImageSpec: Sendable, Equatable {
+    public var source: String
+    public var targets: [String]
+    public var policy: TagPolicy
+    public init(source: String, targets: [String], policy: TagPolicy = TagPolicy()) {
+        self.source = source; self.targets = targets; self.policy = policy
+    }
+}
+
+public struct EngineOptions: Sendable {
+    /// Jobs in flight at once (tags and blobs).
+    public var concurrency: Int = 8
+    public var backoff = Backoff()
+    public var dryRun = false
+    /// How long in-flight transfers may run on after a stop is requested.
+    public var gracePeriod: Duration = .seconds(30)
+    public init() {}
+}
+
+/// The embedded engine: scheduler, workers and reporter of one process on the in-memory queue.
+/// The fleet runs the same `JobHandlers` on the Redis queue.
+public final class SyncEngine: Sendable {
+    let registries: Registries
+    let options: EngineOptions
+    let logger: Logger
+    let queue = MemoryQueue()
+    let coordination = MemoryCoordination()
+    let onOutcome: @Sendable (Outcome) -> Void
+
+    public init(registries: Registries, options: EngineOptions, logger: Logger,
+                onOutcome: @escaping @Sendable (Outcome) -> Void = { _ in }) {
+        self.registries = registries; self.options = options; self.logger = logger; self.onOutcome = onOutcome
+    }
+
+    /// Syncs every image once. Returns when all its jobs are done, or when `stop` is set and the
+    /// jobs in flight have finished (or the grace period ran out).
+    public func runCycle(_ images: [ImageSpec], stop: StopFlag = StopFlag()) async throws -> CycleReport {
+        let started = ContinuousClock.now
+        let cycle = UUID().uuidString.lowercased()
+        let outcomes = MemoryOutcomeLog(onOutcome: onOutcome)
+        let statistics = TransferStatistics()
+        let handlers = JobHandlers(registries: registries, queue: queue, outcomes: outcomes, coordination: coordination,
+                                   statistics: statistics, logger: logger)
+        let jobs = try images.map { image in
+            try Job(kind: .image, ImageJob(source: image.source, targets: image.targets, policy: image.policy, dryRun: options.dryRun),
+                    cycle: cycle, uniqueKey: "image|\(image.source)|\(image.targets.joined(separator: ","))")
+        }
+        await queue.enqueue(jobs)
+        let workersDone = StopFlag()
+        let worker = Worker(queue: queue, handlers: handlers, backoff: options.backoff, slots: options.concurrency,
+                            stopping: workersDone, logger: logger)
+        enum Finished { case workers, cycle, graceOver }
+        await withTaskGroup(of: Finished.self) { group in
+            group.addTask { await worker.run(); return .workers }
+            group.addTask { [queue] in
+                await queue.waitForCycle(cycle)
+                workersDone.set()
+                return .cycle
+            }
+            group.addTask { [options] in
+                await stop.wait()
+                workersDone.set()
+                try? await Task.sleep(for: options.gracePeriod)
+                return .graceOver
+            }
+            while let finished = await group.next() {
+                switch finished {
+                case .workers: group.cancelAll(); return
+                case .graceOver: group.cancelAll()  // in-flight transfers are aborted; their jobs stay unfinished
+                case .cycle: continue
+                }
+            }
+        }
+        return CycleReport(cycle: cycle, outcomes: await outcomes.outcomes, transfers: statistics.snapshot,
+                           duration: ContinuousClock.now - started)
+    }
+}
