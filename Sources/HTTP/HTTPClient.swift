@@ -1,70 +1,127 @@
-// CONTRACT STUB — the HTTP helper replaces the bodies; signatures are what OCI codes against.
+import CCurl
+import Logging
 
-/// docker-sync's version, sent as `User-Agent: docker-sync/<version>`.
-public let dockerSyncVersion = "0.1.0"
-
-public struct HTTPRequest: Sendable {
-    public var method: String
-    public var url: String
-    public var headers: HTTPHeaders
-    public var body: HTTPRequestBody
-
-    public init(method: String = "GET", url: String, headers: HTTPHeaders = [:], body: HTTPRequestBody = .none) {
-        self.method = method; self.url = url; self.headers = headers; self.body = body
-    }
-}
-
-public enum HTTPRequestBody: Sendable {
-    case none
-    case bytes([UInt8])
-    /// Pulled from `source` on a transfer thread; `length` nil sends chunked.
-    case stream(HTTPBodySource, length: Int64?)
-}
-
-/// A request body produced while the request is sent. Called on a thread the HTTP module owns; may block.
-public protocol HTTPBodySource: AnyObject, Sendable {
-    /// Fills `buffer` and returns how many bytes it wrote; 0 means the end. Throwing aborts the request.
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
-}
-
-/// A response body consumed while it arrives. Called on a thread the HTTP module owns; may block.
-public protocol HTTPBodySink: AnyObject, Sendable {
-    /// Once, before any body byte, with the final response's head (after redirects).
-    func receive(head: HTTPResponseHead) throws
-    /// Throwing aborts the transfer.
-    func write(_ bytes: UnsafeRawBufferPointer) throws
-}
-
-public struct HTTPResponseHead: Sendable {
-    public var status: Int
-    public var headers: HTTPHeaders
-    /// The URL that answered, after redirects.
-    public var url: String
-    public init(status: Int, headers: HTTPHeaders, url: String) { self.status = status; self.headers = headers; self.url = url }
-}
-
-public struct HTTPResponse: Sendable {
-    public var head: HTTPResponseHead
-    public var body: [UInt8]
-    public var status: Int { head.status }
-    public var headers: HTTPHeaders { head.headers }
-    public init(head: HTTPResponseHead, body: [UInt8]) { self.head = head; self.body = body }
-}
-
+/// An HTTP/1.1 and HTTP/2 client over libcurl for registries, S3 and cloud APIs.
+///
+/// - Bodies stream both ways through `HTTPBodySource` / `HTTPBodySink` (or an `HTTPBodyPipe`
+///   between a GET and a PUT), so a blob of any size is copied in bounded memory.
+/// - Transfers run on threads this client owns (`Configuration.maxTransferThreads`), never on
+///   Swift's cooperative pool; cancelling the awaiting task aborts the transfer.
+/// - Connections are reused per origin; HTTP/2 is used where a TLS server offers it.
+/// - Redirects are followed (not for streamed request bodies), and credentials never follow a
+///   redirect to another origin.
+/// - Statuses are responses, not errors; `HTTPError` is for requests that got no response.
 public final class HTTPClient: Sendable {
-    public struct Configuration: Sendable {
-        public init() {}
+    public let configuration: Configuration
+    private let threads: TransferThreads
+    private let connections: ConnectionCache
+    private let recorder = StatisticsRecorder()
+
+    public init(configuration: Configuration = .init()) {
+        self.configuration = configuration
+        threads = TransferThreads(maxThreads: configuration.maxTransferThreads)
+        connections = ConnectionCache(maxIdlePerOrigin: configuration.maxIdleConnectionsPerOrigin)
     }
 
-    public init(configuration: Configuration = .init()) {}
+    /// Counters since this client was made.
+    public var statistics: HTTPStatistics { recorder.current }
 
-    /// Sends `request` and buffers the response body (up to `maxBodyBytes`).
+    /// Sends `request` and buffers the response body (up to `maxBodyBytes`; more is an
+    /// `HTTPError` of kind `.bodyTooLarge`).
     public func send(_ request: HTTPRequest, maxBodyBytes: Int = 64 << 20) async throws -> HTTPResponse {
-        fatalError("stub")
+        let buffer = BufferingSink(limit: maxBodyBytes, request: request)
+        let head = try await send(request, into: buffer)
+        return HTTPResponse(head: head, body: buffer.bytes)
     }
 
     /// Sends `request` and streams the response body into `sink`; returns the final head.
+    /// Errors thrown by the sink or the request's body source are rethrown as they are.
     public func send(_ request: HTTPRequest, into sink: HTTPBodySink) async throws -> HTTPResponseHead {
-        fatalError("stub")
+        let cancellation = TransferCancellation()
+        let sinkPipe = sink as? HTTPBodyPipe
+        let sourcePipe = request.body.pipe
+        cancellation.watch(sinkPipe)
+        cancellation.watch(sourcePipe)
+        do {
+            let head = try await withTaskCancellationHandler {
+                try await exchangeFollowingRedirects(request, sink: sink, cancellation: cancellation)
+            } onCancel: {
+                cancellation.cancel()
+            }
+            sinkPipe?.finish()
+            sourcePipe?.closeReading(error: nil)
+            return head
+        } catch {
+            sinkPipe?.fail(error)
+            sourcePipe?.closeReading(error: error)
+            throw error
+        }
+    }
+
+    private func exchangeFollowingRedirects(_ request: HTTPRequest, sink: HTTPBodySink,
+                                            cancellation: TransferCancellation) async throws -> HTTPResponseHead {
+        let first = try RequestTarget(url: request.url, method: request.method)
+        var streamed = false
+        if case .stream = request.body { streamed = true }
+        var exchange = Exchange(method: request.method, target: first, headers: request.headers,
+                                body: request.body, followsRedirects: !streamed)
+        var redirects = 0
+        while true {
+            let target = exchange.target
+            try target.checkTransportSecurity(configuration.options(host: target.host, port: target.port), method: exchange.method)
+            let current = exchange
+            let outcome = try await threads.run { [self] in
+                try self.perform(current, sink: sink, cancellation: cancellation)
+            }
+            switch outcome {
+            case .final(let head):
+                return head
+            case .redirect(let status, let location):
+                guard redirects < configuration.maxRedirects else {
+                    throw HTTPError(kind: .tooManyRedirects, method: request.method, url: request.url,
+                                    message: "more than \(configuration.maxRedirects) redirects")
+                }
+                redirects += 1
+                recorder.recordRedirect()
+                let next = try RequestTarget(url: location, method: exchange.method)
+                exchange = exchange.redirected(status: status, to: next, originalOrigin: first.origin)
+            }
+        }
+    }
+
+    /// One exchange, blocking, on a transfer thread.
+    private func perform(_ exchange: Exchange, sink: HTTPBodySink,
+                         cancellation: TransferCancellation) throws -> ExchangeOutcome {
+        if cancellation.isCancelled { throw CancellationError() }
+        let origin = exchange.target.origin
+        let handle = connections.take(origin: origin)
+        defer { connections.giveBack(handle, origin: origin) }
+        let transfer = CurlTransfer(exchange, sink: sink, cancellation: cancellation)
+        let started = ContinuousClock.now
+        let result = Result { try transfer.perform(on: handle, configuration: configuration) }
+        recorder.record(connects: handle.info(CURLINFO_NUM_CONNECTS),
+                        sent: handle.info(CURLINFO_SIZE_UPLOAD_T),
+                        received: handle.info(CURLINFO_SIZE_DOWNLOAD_T))
+        log(exchange, result, elapsed: ContinuousClock.now - started)
+        return try result.get()
+    }
+
+    private func log(_ exchange: Exchange, _ result: Result<ExchangeOutcome, Error>, elapsed: Duration) {
+        let what = "\(exchange.method) \(HTTPError.redact(exchange.target.url))"
+        switch result {
+        case .success(.final(let head)):
+            configuration.logger.debug("\(what) → \(head.status) \(head.httpVersion) in \(elapsed)")
+        case .success(.redirect(let status, let location)):
+            configuration.logger.debug("\(what) → \(status) to \(HTTPError.redact(location)) in \(elapsed)")
+        case .failure(let error):
+            configuration.logger.debug("\(what) failed after \(elapsed): \(error)")
+        }
+    }
+}
+
+extension HTTPRequestBody {
+    var pipe: HTTPBodyPipe? {
+        if case .stream(let source, _) = self { return source as? HTTPBodyPipe }
+        return nil
     }
 }
