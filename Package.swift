@@ -20,7 +20,7 @@ let package = Package(
 
         .target(name: "HTTP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
         .target(name: "YAML", dependencies: ["CYAML"]),
-        .target(name: "Redis", dependencies: ["CHiredis"]),
+        .target(name: "Redis", dependencies: ["CHiredis", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Config", dependencies: ["YAML"]),
         .target(name: "OCI", dependencies: [
             "HTTP",
@@ -28,7 +28,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Queue", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Telemetry", dependencies: ["Config", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Telemetry", dependencies: ["Config", "Queue", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Sync", dependencies: [
             "OCI", "Queue", "Config", "Telemetry",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -51,6 +51,7 @@ let package = Package(
         .testTarget(name: "QueueTests", dependencies: ["Queue", "TestSupport"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "OCI", "HTTP", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -10,7 +10,7 @@ extension JobHandlers {
         let source = try ImageReference(blob.source)
         let target = try ImageReference(blob.target)
         let digest = try Digest(parsing: blob.digest)
-        let targetClient = try await registries.client(for: target)
+        let targetClient = registries.target(target)
         if try await targetClient.blobExists(repository: target.repository, digest: digest) != nil {
             statistics.add(skipped: 1)
             return try await remember(digest, in: target)
@@ -37,7 +37,7 @@ extension JobHandlers {
                 return try await remember(digest, in: target)
             }
         }
-        let sourceClient = try await registries.client(for: source)
+        let sourceClient = registries.source(source)
         try await BlobCopy(digest: digest, size: blob.size).run(
             from: sourceClient, repository: source.repository, to: targetClient, repository: target.repository)
         statistics.add(copied: 1, bytes: blob.size)

@@ -7,7 +7,7 @@ extension JobHandlers {
     /// never sees a tag whose content is missing.
     func runCommit(_ commit: CommitJob, cycle: String) async throws {
         let target = try ImageReference(commit.target)
-        let client = try await registries.client(for: target)
+        let client = registries.target(target)
         for (index, record) in commit.manifests.enumerated() {
             let isTop = index == commit.manifests.count - 1
             let reference = isTop ? (commit.targetTag ?? record.digest) : record.digest

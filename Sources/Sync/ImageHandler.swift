@@ -34,7 +34,7 @@ extension JobHandlers {
     private func sourceTags(_ source: ImageReference, policy: TagPolicy) async throws -> [String] {
         if let digest = source.digest { return [digest.description] }
         if let tag = source.tag { return [tag] }
-        let available = policy.isLiteral ? nil : try await registries.client(for: source).listTags(repository: source.repository)
+        let available = policy.isLiteral ? nil : try await registries.source(source).listTags(repository: source.repository)
         return try policy.select(from: available)
     }
 
@@ -49,7 +49,7 @@ extension JobHandlers {
     private func presentTags(_ target: ImageReference, mapping: [(String, String?)], policy: TagPolicy) async throws -> Set<String> {
         guard mapping.contains(where: { $0.1 != nil && !policy.isMutable($0.0) }) else { return [] }
         do {
-            return Set(try await registries.client(for: target).listTags(repository: target.repository))
+            return Set(try await registries.target(target).listTags(repository: target.repository))
         } catch let error as RegistryError where error.status == 404 {
             return []
         }

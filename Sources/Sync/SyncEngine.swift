@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OCI
 import Queue
 
 /// One image entry of `sync.images` (or of the `sync` command's flags).
@@ -78,5 +79,14 @@ public final class SyncEngine: Sendable {
         }
         return CycleReport(cycle: cycle, outcomes: await outcomes.outcomes, transfers: statistics.snapshot,
                            duration: ContinuousClock.now - started)
+    }
+}
+
+extension ImageSpec {
+    /// Parses the source and every target, so bad input fails before any work starts.
+    public static func validated(_ image: ImageSpec) throws -> ImageSpec {
+        _ = try ImageReference(image.source)
+        for target in image.targets { _ = try ImageReference(target) }
+        return image
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 import Queue
 
 /// An error that knows how the queue should treat it: retry later, pause the registry, or give up.
@@ -31,6 +32,8 @@ extension JobFailure {
     init(_ error: Error) {
         if let classified = error as? ClassifiedError {
             self.init(errorClass: classified.failureClass, message: classified.description, status: classified.status)
+        } else if error is ReferenceError || error is ManifestError || error is TagPatternError || error is DecodingError {
+            self.init(errorClass: .fatal, message: String(describing: error))
         } else if error is CancellationError {
             self.init(errorClass: .retryable, message: "cancelled")
         } else {

@@ -8,8 +8,8 @@ extension JobHandlers {
     func runTag(_ tag: TagJob, cycle: String) async throws {
         let source = try ImageReference(tag.source)
         let target = try ImageReference(tag.target)
-        let sourceClient = try await registries.client(for: source)
-        let targetClient = try await registries.client(for: target)
+        let sourceClient = registries.source(source)
+        let targetClient = registries.target(target)
         guard let head = try await sourceClient.headManifest(repository: source.repository, reference: tag.sourceReference) else {
             throw SyncError("\(source.name):\(tag.sourceReference) not found on the source")
         }

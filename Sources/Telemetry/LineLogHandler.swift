@@ -11,10 +11,10 @@ public struct LineLogHandler: LogHandler {
     let label: String
     let format: Format
     let colors: Bool
-    let output: LogOutput
+    let output: LogDestination
     let timestamp: @Sendable (Date) -> String
 
-    public init(label: String, level: Logger.Level, format: Format, colors: Bool, output: LogOutput,
+    public init(label: String, level: Logger.Level, format: Format, colors: Bool, output: LogDestination,
                 timestamp: @escaping @Sendable (Date) -> String) {
         self.label = label; self.logLevel = level; self.format = format
         self.colors = colors && output.isTerminal; self.output = output; self.timestamp = timestamp

@@ -5,13 +5,13 @@ import Foundation
 import Logging
 
 /// Where log lines go: stdout, stderr or an appended file. Lines are written whole, under a lock.
-public final class LogOutput: @unchecked Sendable {
+public final class LogDestination: @unchecked Sendable {
     private let lock = NSLock()
     private let handle: FileHandle
     public let isTerminal: Bool
 
-    public static let stdout = LogOutput(handle: .standardOutput)
-    public static let stderr = LogOutput(handle: .standardError)
+    public static let stdout = LogDestination(handle: .standardOutput)
+    public static let stderr = LogDestination(handle: .standardError)
 
     init(handle: FileHandle) {
         self.handle = handle
@@ -19,19 +19,19 @@ public final class LogOutput: @unchecked Sendable {
     }
 
     /// `stdout`, `stderr`, or a file path (created or appended to).
-    public static func named(_ name: String) throws -> LogOutput {
+    public static func named(_ name: String) throws -> LogDestination {
         switch name.lowercased() {
         case "", "stdout": return .stdout
         case "stderr": return .stderr
         default:
             if !FileManager.default.fileExists(atPath: name) {
                 guard FileManager.default.createFile(atPath: name, contents: nil) else {
-                    throw LogOutputError(path: name)
+                    throw LogDestinationError(path: name)
                 }
             }
-            guard let handle = FileHandle(forWritingAtPath: name) else { throw LogOutputError(path: name) }
+            guard let handle = FileHandle(forWritingAtPath: name) else { throw LogDestinationError(path: name) }
             handle.seekToEndOfFile()
-            return LogOutput(handle: handle)
+            return LogDestination(handle: handle)
         }
     }
 
@@ -40,7 +40,7 @@ public final class LogOutput: @unchecked Sendable {
     }
 }
 
-public struct LogOutputError: Error, CustomStringConvertible {
+public struct LogDestinationError: Error, CustomStringConvertible {
     public let path: String
     public var description: String { "logging.output: cannot open \(path) for writing" }
 }

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Config
+import Foundation
+import Logging
+import Sync
+import Telemetry
+
+/// An error printed as is, with exit status 2 (bad input) unless told otherwise.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    let status: Int32
+    init(_ description: String, status: Int32 = 2) { self.description = description; self.status = status }
+}
+
+extension CommandFailure {
+    func exit() -> ExitCode { ExitCode(status) }
+}
+
+/// Loads the config named by `--config` (or found in the default places); prints its warnings.
+func loadConfig(_ path: String?, required: Bool) throws -> Config {
+    do {
+        let loaded = try Config.load(path: path)
+        for warning in loaded.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        return loaded.config
+    } catch let error as ConfigError {
+        if !required && path == nil && error.mark == nil { return Config() }
+        throw CommandFailure(error.description)
+    }
+}
+
+func makeLogger(_ config: Config) throws -> Logger {
+    do {
+        try LoggingSetup.bootstrap(config.logging)
+    } catch {
+        throw CommandFailure("\(error)")
+    }
+    return Logger(label: "docker-sync")
+}
+
+/// SIGINT / SIGTERM set the flag: stop taking work, finish what is in flight.
+func stopOnSignals(_ stop: StopFlag) -> [DispatchSourceSignal] {
+    [SIGINT, SIGTERM].map { signalNumber in
+        signal(signalNumber, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+        source.setEventHandler { stop.set() }
+        source.resume()
+        return source
+    }
+}

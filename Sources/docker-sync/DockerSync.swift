@@ -1,0 +1,13 @@
+import ArgumentParser
+import HTTP
+
+@main
+struct DockerSync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "docker-sync",
+        abstract: "Keep container images in sync between registries.",
+        version: dockerSyncVersion,
+        subcommands: [DaemonCommand.self, SyncCommand.self, WriteConfigCommand.self, VersionCommand.self],
+        defaultSubcommand: DaemonCommand.self
+    )
+}

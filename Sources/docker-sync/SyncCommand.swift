@@ -1,0 +1,101 @@
+import ArgumentParser
+import Config
+import Foundation
+import Queue
+import Sync
+import Telemetry
+
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Sync one image once, then exit (0 only when everything synced).")
+
+    @Option(name: [.short, .long], help: "Source repository, optionally with :tag or @digest.")
+    var source: String
+
+    @Option(name: [.short, .long, .customLong("targets")], help: "Target repository (repeat or comma-separate for several).")
+    var target: [String]
+
+    @Option(name: [.customShort("o"), .long], help: "Tags to sync: literal, glob (*), @semver or regex:… (default: all).")
+    var tags: [String] = []
+
+    @Option(name: [.short, .customLong("mutable-tags"), .customLong("mutableTags")], help: "Tags re-checked by digest every time.")
+    var mutableTags: [String] = []
+
+    @Option(name: [.short, .customLong("ignored-tags"), .customLong("ignoredTags")], help: "Tags never synced.")
+    var ignoredTags: [String] = []
+
+    @OptionGroup var credentials: CredentialOptions
+
+    @Flag(help: "Print what would be copied; copy nothing.")
+    var dryRun = false
+
+    @Option(help: "Jobs (tags and blobs) in flight at once.")
+    var concurrency: Int?
+
+    @Option(help: "A config file for logging and sync.registries (optional).")
+    var config: String?
+
+    func run() async throws {
+        do {
+            let config = try loadConfig(self.config, required: self.config != nil)
+            let logger = try makeLogger(config)
+            let image = ImageSpec(source: source, targets: split(target),
+                                  policy: TagPolicy(tags: split(tags), mutableTags: split(mutableTags), ignoredTags: split(ignoredTags)))
+            try validate(image)
+            let setup = try SyncSetup(config: config, images: [image], overrides: credentials.overrides(),
+                                      dryRun: dryRun, concurrency: concurrency, logger: logger)
+            let progress = ProgressLine.onTerminal()
+            let engine = SyncEngine(registries: setup.registries, options: setup.options, logger: logger,
+                                    onOutcome: { progress?.record($0.status) })
+            let stop = StopFlag()
+            let signals = stopOnSignals(stop)
+            defer { signals.forEach { $0.cancel() } }
+            let report = try await engine.runCycle(setup.images, stop: stop)
+            progress?.finish()
+            print(report.summary)
+            if dryRun { for planned in report.outcomes where planned.status == .planned { print("would sync \(planned.source):\(planned.tag ?? "") → \(planned.target ?? "")") } }
+            if !report.succeeded || stop.isSet { throw ExitCode(1) }
+        } catch let failure as CommandFailure {
+            FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
+            throw failure.exit()
+        }
+    }
+
+    private func split(_ values: [String]) -> [String] {
+        values.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
+    }
+
+    private func validate(_ image: ImageSpec) throws {
+        guard !image.targets.isEmpty else { throw CommandFailure("at least one --target is required") }
+        do {
+            try image.policy.validate()
+            _ = try ImageSpec.validated(image)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+    }
+}
+
+struct CredentialOptions: ParsableArguments {
+    @Option(help: "Source registry username (env DOCKER_SYNC_SOURCE_USERNAME).") var sourceUsername: String?
+    @Option(help: "Source registry password (env DOCKER_SYNC_SOURCE_PASSWORD).") var sourcePassword: String?
+    @Option(help: "Source registry token (env DOCKER_SYNC_SOURCE_TOKEN).") var sourceToken: String?
+    @Option(help: "Source credential helper (env DOCKER_SYNC_SOURCE_HELPER).") var sourceHelper: String?
+    @Option(help: "Target registry username (env DOCKER_SYNC_TARGET_USERNAME).") var targetUsername: String?
+    @Option(help: "Target registry password (env DOCKER_SYNC_TARGET_PASSWORD).") var targetPassword: String?
+    @Option(help: "Target registry token (env DOCKER_SYNC_TARGET_TOKEN).") var targetToken: String?
+    @Option(help: "Target credential helper (env DOCKER_SYNC_TARGET_HELPER).") var targetHelper: String?
+    @Flag(help: "Talk plain HTTP to the source registry.") var sourceInsecure = false
+    @Flag(help: "Talk plain HTTP to the target registries.") var targetInsecure = false
+
+    func overrides(environment: [String: String] = ProcessInfo.processInfo.environment) -> [RegistryOverride] {
+        func value(_ flag: String?, _ name: String) -> String { flag ?? environment["DOCKER_SYNC_\(name)"] ?? "" }
+        let source = RegistryAuth(username: value(sourceUsername, "SOURCE_USERNAME"), password: value(sourcePassword, "SOURCE_PASSWORD"),
+                                  token: value(sourceToken, "SOURCE_TOKEN"), helper: value(sourceHelper, "SOURCE_HELPER"))
+        let target = RegistryAuth(username: value(targetUsername, "TARGET_USERNAME"), password: value(targetPassword, "TARGET_PASSWORD"),
+                                  token: value(targetToken, "TARGET_TOKEN"), helper: value(targetHelper, "TARGET_HELPER"))
+        return [RegistryOverride(role: .source, auth: source, insecure: sourceInsecure),
+                RegistryOverride(role: .target, auth: target, insecure: targetInsecure)]
+    }
+}
