@@ -33,6 +33,8 @@ public protocol JobQueue: Sendable {
     /// The job failed but may succeed later: it is retried after `delay`. When `countsAsAttempt`
     /// (false for a rate-limit pause) the attempt counter grows.
     func retry(_ job: LeasedJob, after delay: Duration, countsAsAttempt: Bool, failure: JobFailure) async throws
+    /// The worker gives the job back unfinished (shutting down): it is ready again at once, its attempts unchanged.
+    func release(_ job: LeasedJob) async throws
     /// The job failed for good and becomes a dead letter.
     func bury(_ job: LeasedJob, failure: JobFailure) async throws
     /// Waits until no job of `cycle` is pending, delayed or in flight.

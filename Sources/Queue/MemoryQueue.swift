@@ -53,6 +53,11 @@ public actor MemoryQueue: JobQueue {
         wakeTakerForDelayed()
     }
 
+    public func release(_ leased: LeasedJob) {
+        if let failure = leased.groupFailure { groupFailures[leased.job.id] = failure }
+        push(leased.job)
+    }
+
     public func bury(_ leased: LeasedJob, failure: JobFailure) {
         deadLetters.append((leased.job, failure))
         if deadLetters.count > maxDeadLetters { deadLetters.removeFirst(deadLetters.count - maxDeadLetters) }

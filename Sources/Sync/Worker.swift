@@ -10,6 +10,10 @@ public final class Worker: Sendable {
     let slots: Int
     let stopping: StopFlag
     let logger: Logger
+    private let busy = BusyCount()
+
+    /// Slots running a job right now.
+    public var busySlots: Int { busy.value }
 
     public init(queue: JobQueue, handlers: JobHandlers, backoff: Backoff, slots: Int, stopping: StopFlag, logger: Logger) {
         self.queue = queue; self.handlers = handlers; self.backoff = backoff
@@ -27,7 +31,9 @@ public final class Worker: Sendable {
         while !stopping.isSet {
             do {
                 guard let leased = try await queue.take(timeout: .milliseconds(250)) else { continue }
+                busy.add(1)
                 await handle(leased)
+                busy.add(-1)
             } catch {
                 logger.warning("queue unavailable: \(error)")
                 try? await Task.sleep(for: .milliseconds(500))
@@ -40,6 +46,11 @@ public final class Worker: Sendable {
             try await handlers.run(leased)
             try await queue.complete(leased)
         } catch {
+            if Task.isCancelled {
+                // Shutting down past the grace period: give the job back for another worker.
+                try? await queue.release(leased)
+                return
+            }
             await fail(leased, error)
         }
     }
@@ -106,4 +117,11 @@ public final class StopFlag: @unchecked Sendable {
             lock.withLock { waiters.removeValue(forKey: id) }?.resume()
         }
     }
+}
+
+private final class BusyCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.withLock { count } }
+    func add(_ delta: Int) { lock.withLock { count += delta } }
 }
