@@ -11,6 +11,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // C libraries, each wrapped once by the Swift module named after it.
@@ -28,14 +30,23 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Queue", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Telemetry", dependencies: ["Config", "Queue", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Telemetry", dependencies: [
+            "Config", "Queue",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "FlyingFox", package: "FlyingFox"),
+        ]),
         .target(name: "Sync", dependencies: [
             "OCI", "Queue", "Config", "Telemetry",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "Fleet", dependencies: [
+            "Sync", "Queue", "Config", "Telemetry",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "docker-sync", dependencies: [
-            "Sync", "Config", "Telemetry", "Queue",
+            "Sync", "Fleet", "Config", "Telemetry", "Queue",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -45,3 +45,21 @@ struct ManifestRecord: Codable, Sendable {
     var mediaType: String
     var bytes: Data
 }
+
+extension Job {
+    /// The job that starts syncing one image; enqueued once per image per cycle.
+    public static func image(_ image: ImageSpec, cycle: String, dryRun: Bool = false) throws -> Job {
+        try Job(kind: .image, ImageJob(source: image.source, targets: image.targets, policy: image.policy, dryRun: dryRun),
+                cycle: cycle, uniqueKey: "image|\(image.source)|\(image.targets.joined(separator: ","))")
+    }
+
+    /// A short description for status listings: what the job syncs, without any credential (jobs hold none).
+    public var summary: String {
+        switch kind {
+        case .image: return (try? decode(ImageJob.self)).map { "\($0.source) → \($0.targets.joined(separator: ", "))" } ?? id
+        case .tag: return (try? decode(TagJob.self)).map { "\($0.source):\($0.sourceReference) → \($0.target)" } ?? id
+        case .blob: return (try? decode(BlobJob.self)).map { "\($0.digest) → \($0.target)" } ?? id
+        case .commit: return (try? decode(CommitJob.self)).map { "\($0.source):\($0.sourceReference) → \($0.target)" } ?? id
+        }
+    }
+}

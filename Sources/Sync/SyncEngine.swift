@@ -47,10 +47,7 @@ public final class SyncEngine: Sendable {
         let statistics = TransferStatistics()
         let handlers = JobHandlers(registries: registries, queue: queue, outcomes: outcomes, coordination: coordination,
                                    statistics: statistics, logger: logger)
-        let jobs = try images.map { image in
-            try Job(kind: .image, ImageJob(source: image.source, targets: image.targets, policy: image.policy, dryRun: options.dryRun),
-                    cycle: cycle, uniqueKey: "image|\(image.source)|\(image.targets.joined(separator: ","))")
-        }
+        let jobs = try images.map { try Job.image($0, cycle: cycle, dryRun: options.dryRun) }
         await queue.enqueue(jobs)
         let workersDone = StopFlag()
         let worker = Worker(queue: queue, handlers: handlers, backoff: options.backoff, slots: options.concurrency,

@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import Queue
+import Sync
+import Telemetry
+
+/// Reads job outcomes, logs a line per failure, halts the fleet when a cycle's failures reach
+/// `sync.maxerrors` (0 = never), and keeps the fleet metrics up to date.
+public struct Reporter: Sendable {
+    public struct Options: Sendable {
+        public var maxErrors: Int
+        /// How often the metrics are refreshed from the backend.
+        public var refresh: Duration = .seconds(2)
+        public init(maxErrors: Int) { self.maxErrors = maxErrors }
+    }
+
+    let backend: FleetBackend
+    let metrics: FleetMetrics
+    let options: Options
+    let logger: Logger
+    let consumer: String
+
+    public init(backend: FleetBackend, metrics: FleetMetrics, options: Options, logger: Logger, consumer: String = "reporter") {
+        self.backend = backend; self.metrics = metrics; self.options = options; self.logger = logger; self.consumer = consumer
+    }
+
+    /// Runs until `stop` is set.
+    public func run(stop: StopFlag) async throws {
+        var lastRefresh = ContinuousClock.now - options.refresh
+        while !stop.isSet {
+            do {
+                let outcomes = try await backend.reader.next(consumer: consumer, timeout: .milliseconds(500))
+                try await handle(outcomes)
+                if ContinuousClock.now - lastRefresh >= options.refresh {
+                    try await refreshMetrics()
+                    lastRefresh = .now
+                }
+            } catch {
+                logger.warning("reporter: backend unavailable: \(error)")
+                await sleep(.seconds(1), unless: stop)
+            }
+        }
+    }
+
+    func handle(_ outcomes: [Outcome]) async throws {
+        var cycles = Set<String>()
+        for outcome in outcomes {
+            metrics.record(outcome)
+            guard outcome.status == .failed else { continue }
+            cycles.insert(outcome.cycle)
+            logger.error("sync failed", metadata: [
+                "image": "\(outcome.source)", "tag": "\(outcome.tag ?? "-")", "target": "\(outcome.target ?? "-")",
+                "class": "\(outcome.failure?.errorClass.rawValue ?? "-")", "error": "\(outcome.failure?.message ?? "")",
+            ])
+        }
+        guard options.maxErrors > 0 else { return }
+        for cycle in cycles.sorted() {
+            let failures = try await backend.reader.failureCount(cycle: cycle)
+            guard failures >= options.maxErrors, try await backend.control.haltState() == nil else { continue }
+            let reason = "\(failures) failures in cycle \(cycle) reached sync.maxerrors (\(options.maxErrors))"
+            try await backend.control.halt(HaltState(reason: reason, cycle: cycle, since: Date().timeIntervalSince1970))
+            logger.critical("halting the fleet: \(reason)")
+        }
+    }
+
+    func refreshMetrics() async throws {
+        let control = backend.control
+        metrics.update(stats: try await control.stats(), leader: try await control.leader(), halted: try await control.haltState(),
+                       workers: try await control.workers().count, counters: try await control.counters())
+    }
+}

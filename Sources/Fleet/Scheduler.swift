@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+import Queue
+import Sync
+
+/// The fleet's single leader: holds a lease in the backend, renews it, and while it leads
+/// enqueues one image job per `sync.images` entry each interval. A standby keeps campaigning
+/// and takes over within one lease TTL after the leader dies.
+public struct Scheduler: Sendable {
+    public struct Options: Sendable {
+        public var interval: Duration
+        public var leaseTTL: Duration
+        /// Run one cycle, wait for it to finish, and return.
+        public var once = false
+        public init(interval: Duration, leaseTTL: Duration) { self.interval = interval; self.leaseTTL = leaseTTL }
+    }
+
+    let backend: FleetBackend
+    let images: [ImageSpec]
+    let options: Options
+    let identity: String
+    let logger: Logger
+
+    public init(backend: FleetBackend, images: [ImageSpec], options: Options, identity: String = Scheduler.defaultIdentity(), logger: Logger) {
+        self.backend = backend; self.images = images; self.options = options; self.identity = identity; self.logger = logger
+    }
+
+    public static func defaultIdentity() -> String {
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
+    }
+
+    /// Runs until `stop` is set (returns normally) or the fleet halts (throws `FleetStop`).
+    public func run(stop: StopFlag) async throws {
+        let clock = CycleClock(interval: options.interval)
+        var leading = false
+        var lastCycle: String?
+        defer { if leading { Task { [backend, identity] in try? await backend.control.resign(identity) } } }
+        while !stop.isSet {
+            if let halt = try await backend.control.haltState() {
+                throw FleetStop("the fleet is halted: \(halt.reason) (clear it with `docker-sync fleet resume`)")
+            }
+            let nowLeading = try await leading
+                ? backend.control.renewLeadership(identity, ttl: options.leaseTTL)
+                : backend.control.campaign(identity, ttl: options.leaseTTL)
+            if nowLeading != leading { logger.info(nowLeading ? "became the leader" : "lost the leadership", metadata: ["id": "\(identity)"]) }
+            leading = nowLeading
+            if leading {
+                let cycle = options.once ? "once-\(UUID().uuidString.lowercased())" : clock.cycle(at: Date())
+                if cycle != lastCycle {
+                    try await enqueueCycle(cycle)
+                    lastCycle = cycle
+                    if options.once { return try await finish(cycle) }
+                }
+            }
+            await pause(until: leading ? min(clock.nextStart(after: Date()), renewalDue(fraction: 3)) : renewalDue(fraction: 10), stop: stop)
+        }
+    }
+
+    private func enqueueCycle(_ cycle: String) async throws {
+        let jobs = try images.map { try Job.image($0, cycle: cycle) }
+        try await backend.queue.enqueue(jobs)
+        logger.info("enqueued sync cycle", metadata: ["cycle": "\(cycle)", "images": "\(jobs.count)"])
+    }
+
+    private func finish(_ cycle: String) async throws {
+        try await backend.queue.waitForCycle(cycle)
+        let failures = try await backend.reader.failureCount(cycle: cycle)
+        logger.info("sync cycle finished", metadata: ["cycle": "\(cycle)", "failures": "\(failures)"])
+        if let halt = try await backend.control.haltState() { throw FleetStop("the fleet halted: \(halt.reason)") }
+        if failures > 0 { throw FleetStop("\(failures) tag syncs failed in cycle \(cycle)") }
+    }
+
+    /// The leader renews at a third of the TTL, so two missed renewals still keep the lease; a standby
+    /// looks every tenth, so it takes over soon after the lease lapses.
+    private func renewalDue(fraction: Double) -> Date {
+        let ttl = Double(options.leaseTTL.components.seconds) + Double(options.leaseTTL.components.attoseconds) / 1e18
+        return Date().addingTimeInterval(ttl / fraction)
+    }
+
+    private func pause(until date: Date, stop: StopFlag) async {
+        let seconds = max(0.01, date.timeIntervalSinceNow)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000))) }
+            group.addTask { await stop.wait() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}
