@@ -12,12 +12,16 @@ public protocol Coordination: Sendable {
     /// Pauses every request to `registry` until `until` (seconds since 1970).
     func pause(registry: String, until: Double) async throws
     func pausedUntil(registry: String) async throws -> Double?
+    /// Takes one of `limit` slots of `registry` for `holder` (for at most `ttl`); false when all are taken.
+    func acquireSlot(registry: String, limit: Int, holder: String, ttl: Duration) async throws -> Bool
+    func releaseSlot(registry: String, holder: String) async throws
 }
 
 public actor MemoryCoordination: Coordination {
     private var claims: [String: ContinuousClock.Instant] = [:]
     private var locations: [String: String] = [:]
     private var pauses: [String: Double] = [:]
+    private var slots: [String: Set<String>] = [:]
 
     public init() {}
 
@@ -43,6 +47,18 @@ public actor MemoryCoordination: Coordination {
     public func pausedUntil(registry: String) -> Double? {
         guard let until = pauses[registry], until > Date().timeIntervalSince1970 else { return nil }
         return until
+    }
+
+    public func acquireSlot(registry: String, limit: Int, holder: String, ttl: Duration) -> Bool {
+        var held = slots[registry, default: []]
+        guard held.contains(holder) || held.count < limit else { return false }
+        held.insert(holder)
+        slots[registry] = held
+        return true
+    }
+
+    public func releaseSlot(registry: String, holder: String) {
+        slots[registry]?.remove(holder)
     }
 }
 

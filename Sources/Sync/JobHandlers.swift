@@ -11,14 +11,28 @@ public final class JobHandlers: Sendable {
     public let coordination: Coordination
     let logger: Logger
     let statistics: TransferStatistics
+    let perRegistryLimit: Int
 
     public init(registries: Registries, queue: JobQueue, outcomes: OutcomeLog, coordination: Coordination,
-                statistics: TransferStatistics = TransferStatistics(), logger: Logger) {
+                statistics: TransferStatistics = TransferStatistics(), perRegistryLimit: Int = 16, logger: Logger) {
         self.registries = registries; self.queue = queue; self.outcomes = outcomes
-        self.coordination = coordination; self.statistics = statistics; self.logger = logger
+        self.coordination = coordination; self.statistics = statistics
+        self.perRegistryLimit = max(1, perRegistryLimit); self.logger = logger
     }
 
     func run(_ leased: LeasedJob) async throws {
+        let hosts = try registryHosts(of: leased.job)
+        try await acquireSlots(hosts, holder: leased.job.id)
+        do {
+            try await dispatch(leased)
+        } catch {
+            await releaseSlots(hosts, holder: leased.job.id)
+            throw error
+        }
+        await releaseSlots(hosts, holder: leased.job.id)
+    }
+
+    private func dispatch(_ leased: LeasedJob) async throws {
         let job = leased.job
         switch job.kind {
         case .image: try await runImage(try job.decode(ImageJob.self), cycle: job.cycle)
@@ -30,6 +44,35 @@ public final class JobHandlers: Sendable {
             }
             try await runCommit(try job.decode(CommitJob.self), cycle: job.cycle)
         }
+    }
+
+    /// The registries a job talks to, each held to `perRegistryLimit` jobs at once across the fleet.
+    private func registryHosts(of job: Job) throws -> [String] {
+        let names: [String]
+        switch job.kind {
+        case .image: names = [try job.decode(ImageJob.self).source]
+        case .tag: let tag = try job.decode(TagJob.self); names = [tag.source, tag.target]
+        case .blob: let blob = try job.decode(BlobJob.self); names = [blob.source, blob.target]
+        case .commit: names = [try job.decode(CommitJob.self).target]
+        }
+        return Array(Set(names.compactMap { try? ImageReference($0).registry })).sorted()
+    }
+
+    private func acquireSlots(_ hosts: [String], holder: String) async throws {
+        for (index, host) in hosts.enumerated() {
+            if let paused = try await coordination.pausedUntil(registry: host) {
+                await releaseSlots(Array(hosts[..<index]), holder: holder)
+                throw DeferredError(message: "\(host) is rate limited", retryAt: paused)
+            }
+            guard try await coordination.acquireSlot(registry: host, limit: perRegistryLimit, holder: holder, ttl: .seconds(900)) else {
+                await releaseSlots(Array(hosts[..<index]), holder: holder)
+                throw SyncError.deferred("\(host) has \(perRegistryLimit) jobs in flight", seconds: 0.1)
+            }
+        }
+    }
+
+    private func releaseSlots(_ hosts: [String], holder: String) async {
+        for host in hosts { try? await coordination.releaseSlot(registry: host, holder: holder) }
     }
 
     /// A job ended dead: report what it was syncing. Blob jobs report through their tag's commit.

@@ -16,6 +16,8 @@ public struct ImageSpec: Sendable, Equatable {
 public struct EngineOptions: Sendable {
     /// Jobs in flight at once (tags and blobs).
     public var concurrency: Int = 8
+    /// Jobs touching one registry at once.
+    public var perRegistry: Int = 16
     public var backoff = Backoff()
     public var dryRun = false
     /// How long in-flight transfers may run on after a stop is requested.
@@ -46,7 +48,7 @@ public final class SyncEngine: Sendable {
         let outcomes = MemoryOutcomeLog(onOutcome: onOutcome)
         let statistics = TransferStatistics()
         let handlers = JobHandlers(registries: registries, queue: queue, outcomes: outcomes, coordination: coordination,
-                                   statistics: statistics, logger: logger)
+                                   statistics: statistics, perRegistryLimit: options.perRegistry, logger: logger)
         let jobs = try images.map { try Job.image($0, cycle: cycle, dryRun: options.dryRun) }
         await queue.enqueue(jobs)
         let workersDone = StopFlag()

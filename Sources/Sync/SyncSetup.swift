@@ -24,12 +24,16 @@ public struct SyncSetup: Sendable {
     public init(config: Config, images: [ImageSpec]? = nil, overrides: [RegistryOverride] = [], dryRun: Bool = false,
                 concurrency: Int? = nil, logger: Logger) throws {
         let hosts = Self.hostOptions(config: config, images: images ?? [], overrides: overrides)
+        let concurrency = concurrency ?? max(config.sync.concurrency.tags, config.sync.concurrency.blobs)
         var http = HTTPClient.Configuration()
         http.hosts = hosts
+        // A streamed blob copy holds two transfer threads (the GET and the PUT) at once.
+        http.maxTransferThreads = max(http.maxTransferThreads, concurrency * 2 + 8)
         let settings = Self.settings(config: config, overrides: overrides, logger: logger)
         registries = Registries(http: HTTPClient(configuration: http), logger: logger, settings: settings)
         var options = EngineOptions()
-        options.concurrency = concurrency ?? max(config.sync.concurrency.tags, config.sync.concurrency.blobs)
+        options.concurrency = concurrency
+        options.perRegistry = config.sync.concurrency.perRegistry
         options.backoff = Backoff(attempts: config.sync.retry.attempts, initial: config.sync.retry.initialBackoff.duration,
                                   maximum: config.sync.retry.maxBackoff.duration)
         options.dryRun = dryRun
