@@ -1,0 +1,138 @@
+import Foundation
+import HTTP
+
+/// Chooses the `Authorization` header for one registry's requests, following the challenge the
+/// registry answered with: HTTP Basic, or the Bearer token flow of
+/// https://distribution.github.io/distribution/spec/auth/token/ (GET realm?service=&scope=, with
+/// Basic credentials when there are any). Secrets never leave this type except in headers.
+actor Authenticator {
+    enum Mode: Equatable, Sendable {
+        /// No challenge seen yet: requests go without credentials until one arrives.
+        case unknown
+        /// The registry let us in without credentials.
+        case none
+        case basic
+        case bearer(realm: String, service: String?)
+    }
+
+    let registry: String
+    let credentials: RegistryCredentials
+    private let http: HTTPClient
+    private let retryPolicy: RetryPolicy
+    private let cache: TokenCache
+    private(set) var mode: Mode = .unknown
+
+    init(registry: String, credentials: RegistryCredentials, http: HTTPClient, retryPolicy: RetryPolicy,
+         now: @escaping @Sendable () -> Date = { Date() }) {
+        self.registry = registry
+        self.credentials = credentials
+        self.http = http
+        self.retryPolicy = retryPolicy
+        self.cache = TokenCache(now: now)
+    }
+
+    /// True once the registry's authentication scheme is known (or a token is configured).
+    var isSettled: Bool {
+        if case .bearer = credentials { return true }
+        return mode != .unknown
+    }
+
+    /// The header to send up front for a request needing `scopes`; nil when none is known to help.
+    func authorization(for scopes: [String]) async throws -> String? {
+        if case let .bearer(token) = credentials { return "Bearer \(token)" }
+        switch mode {
+        case .unknown, .none:
+            return nil
+        case .basic:
+            return credentials.basicAuthorization
+        case let .bearer(realm, service):
+            return "Bearer " + (try await bearerToken(realm: realm, service: service, scopes: scopes, rejected: nil))
+        }
+    }
+
+    /// After a 401 carrying `challenges`: the header to retry with, or nil when nothing better
+    /// than `rejected` (what the refused request sent) is available.
+    func challenged(_ challenges: [AuthChallenge], scopes: [String], rejected: String?) async throws -> String? {
+        if case .bearer = credentials { return nil }
+        if let bearer = challenges.first(where: { $0.scheme == .bearer }), let realm = bearer.realm {
+            mode = .bearer(realm: realm, service: bearer.service)
+            let wanted = Self.merge(scopes, bearer.scope)
+            let rejectedToken = rejected.flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+            let token = try await bearerToken(realm: realm, service: bearer.service, scopes: wanted, rejected: rejectedToken)
+            let header = "Bearer \(token)"
+            return header == rejected ? nil : header
+        }
+        if challenges.contains(where: { $0.scheme == .basic }) {
+            mode = .basic
+            let header = credentials.basicAuthorization
+            return header == rejected ? nil : header
+        }
+        return nil
+    }
+
+    /// The registry answered without asking for credentials.
+    func noChallenge() {
+        if mode == .unknown { mode = .none }
+    }
+
+    /// Forgets cached tokens (tests; credentials rotated).
+    func reset() async {
+        await cache.removeAll()
+    }
+
+    private func bearerToken(realm: String, service: String?, scopes: [String], rejected: String?) async throws -> String {
+        let key = TokenCache.Key(realm: realm, service: service, scopes: scopes)
+        return try await cache.token(for: key, rejecting: rejected) { [self] in
+            try await retryPolicy.withRetries { try await fetchToken(key) }
+        }
+    }
+
+    /// GET realm?service=…&scope=…, Basic-authenticated when there are credentials.
+    private func fetchToken(_ key: TokenCache.Key) async throws -> TokenCache.Grant {
+        let url = Self.tokenURL(key)
+        var headers: HTTPHeaders = ["Accept": "application/json"]
+        if let basic = credentials.basicAuthorization { headers.set("Authorization", basic) }
+        let request = HTTPRequest(method: "GET", url: url, headers: headers)
+        let where_ = RegistryError.stripQuery(key.realm)
+        let response: HTTPResponse
+        do {
+            response = try await http.send(request, maxBodyBytes: 1 << 20)
+        } catch {
+            throw RegistryError(registry: registry, method: "GET", path: where_, transport: error)
+        }
+        guard response.status == 200 else {
+            throw RegistryError(registry: registry, method: "GET", path: where_, head: response.head, body: response.body)
+        }
+        struct Body: Decodable {
+            let token: String?
+            let access_token: String?
+            let expires_in: Double?
+        }
+        guard let body = try? JSONDecoder().decode(Body.self, from: Data(response.body)),
+              let token = body.token ?? body.access_token, !token.isEmpty else {
+            throw RegistryError(registry: registry, method: "GET", path: where_, status: 200,
+                                reason: "the token endpoint answered without a token", classification: .fatal)
+        }
+        return TokenCache.Grant(token: token, expiresIn: body.expires_in ?? 60)
+    }
+
+    static func tokenURL(_ key: TokenCache.Key) -> String {
+        var query: [String] = []
+        if let service = key.service { query.append("service=" + percentEncode(service)) }
+        query += key.scopes.map { "scope=" + percentEncode($0) }
+        guard !query.isEmpty else { return key.realm }
+        return key.realm + (key.realm.contains("?") ? "&" : "?") + query.joined(separator: "&")
+    }
+
+    /// Our scopes plus any the challenge names that we did not ask for.
+    static func merge(_ scopes: [String], _ challengeScope: String?) -> [String] {
+        let extra = (challengeScope ?? "").split(separator: " ").map(String.init)
+        return scopes + extra.filter { !scopes.contains($0) }
+    }
+}
+
+/// RFC 3986 unreserved characters pass; everything else is %-encoded.
+func percentEncode(_ string: String) -> String {
+    let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    return string.addingPercentEncoding(withAllowedCharacters: allowed) ?? string
+}
