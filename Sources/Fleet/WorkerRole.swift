@@ -11,6 +11,8 @@ public struct WorkerRole: Sendable {
         public var backoff: Backoff
         public var gracePeriod: Duration = .seconds(30)
         public var heartbeat: Duration = .seconds(2)
+        /// Jobs touching one registry at once, across the fleet.
+        public var perRegistry = 16
         public init(slots: Int, backoff: Backoff) { self.slots = slots; self.backoff = backoff }
     }
 
@@ -28,7 +30,8 @@ public struct WorkerRole: Sendable {
     public func run(stop: StopFlag) async throws {
         let statistics = TransferStatistics()
         let handlers = JobHandlers(registries: registries, queue: backend.queue, outcomes: backend.outcomes,
-                                   coordination: backend.coordination, statistics: statistics, logger: logger)
+                                   coordination: backend.coordination, statistics: statistics,
+                                   perRegistryLimit: options.perRegistry, logger: logger)
         let slotsStop = StopFlag()
         let worker = Worker(queue: backend.queue, handlers: handlers, backoff: options.backoff, slots: options.slots,
                             stopping: slotsStop, logger: logger)

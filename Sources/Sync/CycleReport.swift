@@ -8,6 +8,10 @@ public struct CycleReport: Sendable {
     public var transfers: TransferStatistics.Snapshot
     public var duration: Duration
 
+    public init(cycle: String, outcomes: [Outcome], transfers: TransferStatistics.Snapshot, duration: Duration) {
+        self.cycle = cycle; self.outcomes = outcomes; self.transfers = transfers; self.duration = duration
+    }
+
     public var failures: [Outcome] { outcomes.filter { $0.status == .failed } }
     public var succeeded: Bool { failures.isEmpty }
 
@@ -16,10 +20,22 @@ public struct CycleReport: Sendable {
     /// One line for the log, then one per failure.
     public var summary: String {
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        var text = counts + "; blobs: \(transfers.blobsCopied) copied (\(ByteCount(transfers.bytesCopied))), "
+        text += "\(transfers.blobsMounted) mounted, \(transfers.blobsSkipped) already present; \(String(format: "%.1f", seconds)) s"
+        return text + failureLines
+    }
+
+    /// Tag counts by outcome, then one line per failure (no transfer figures: a fleet's are fleet-wide).
+    public var outcomeSummary: String { counts + failureLines }
+
+    private var counts: String {
         var text = "\(count(.synced)) synced, \(count(.upToDate)) up to date, \(count(.skipped)) skipped"
         if count(.planned) > 0 { text += ", \(count(.planned)) would be synced (dry run)" }
-        text += ", \(failures.count) failed; blobs: \(transfers.blobsCopied) copied (\(ByteCount(transfers.bytesCopied))), "
-        text += "\(transfers.blobsMounted) mounted, \(transfers.blobsSkipped) already present; \(String(format: "%.1f", seconds)) s"
+        return text + ", \(failures.count) failed"
+    }
+
+    private var failureLines: String {
+        var text = ""
         for failure in failures {
             text += "\n  FAILED \(failure.source)\(failure.tag.map { ":\($0)" } ?? "")"
             if let target = failure.target { text += " → \(target)" }

@@ -7,7 +7,11 @@ struct DockerSync: AsyncParsableCommand {
         commandName: "docker-sync",
         abstract: "Keep container images in sync between registries.",
         version: dockerSyncVersion,
-        subcommands: [DaemonCommand.self, SyncCommand.self, WriteConfigCommand.self, VersionCommand.self],
+        subcommands: [
+            DaemonCommand.self, SyncCommand.self, WriteConfigCommand.self, VersionCommand.self,
+            SchedulerCommand.self, WorkerCommand.self, ReporterCommand.self, EnqueueCommand.self,
+            StatusCommand.self, JobsCommand.self, FleetCommand.self,
+        ],
         defaultSubcommand: DaemonCommand.self
     )
 }

@@ -16,14 +16,7 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(name: [.short, .long, .customLong("targets")], help: "Target repository (repeat or comma-separate for several).")
     var target: [String]
 
-    @Option(name: [.customShort("o"), .long], help: "Tags to sync: literal, glob (*), @semver or regex:… (default: all).")
-    var tags: [String] = []
-
-    @Option(name: [.short, .customLong("mutable-tags"), .customLong("mutableTags")], help: "Tags re-checked by digest every time.")
-    var mutableTags: [String] = []
-
-    @Option(name: [.short, .customLong("ignored-tags"), .customLong("ignoredTags")], help: "Tags never synced.")
-    var ignoredTags: [String] = []
+    @OptionGroup var tagOptions: TagOptions
 
     @OptionGroup var credentials: CredentialOptions
 
@@ -40,9 +33,7 @@ struct SyncCommand: AsyncParsableCommand {
         do {
             let config = try loadConfig(self.config, required: self.config != nil)
             let logger = try makeLogger(config)
-            let image = ImageSpec(source: source, targets: split(target),
-                                  policy: TagPolicy(tags: split(tags), mutableTags: split(mutableTags), ignoredTags: split(ignoredTags)))
-            try validate(image)
+            let image = try tagOptions.image(source: source, targets: target)
             let setup = try SyncSetup(config: config, images: [image], overrides: credentials.overrides(),
                                       dryRun: dryRun, concurrency: concurrency, logger: logger)
             let progress = ProgressLine.onTerminal()
@@ -59,20 +50,6 @@ struct SyncCommand: AsyncParsableCommand {
         } catch let failure as CommandFailure {
             FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
             throw failure.exit()
-        }
-    }
-
-    private func split(_ values: [String]) -> [String] {
-        values.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
-    }
-
-    private func validate(_ image: ImageSpec) throws {
-        guard !image.targets.isEmpty else { throw CommandFailure("at least one --target is required") }
-        do {
-            try image.policy.validate()
-            _ = try ImageSpec.validated(image)
-        } catch {
-            throw CommandFailure("\(error)")
         }
     }
 }

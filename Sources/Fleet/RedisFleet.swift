@@ -1,0 +1,19 @@
+import Config
+import Foundation
+import Logging
+import Queue
+
+/// Connects the fleet's roles to Redis as `redis.*` configures it.
+public enum RedisFleet {
+    public static func connect(_ config: RedisConfig, logger: Logger) async throws -> FleetBackend {
+        throw FleetStop("the Redis backend is not built yet")
+    }
+
+    /// The URL without its password, for messages.
+    public static func redacted(_ url: String) -> String {
+        guard let at = url.firstIndex(of: "@"), let scheme = url.range(of: "://") else { return url }
+        let userinfo = url[scheme.upperBound..<at]
+        guard let colon = userinfo.firstIndex(of: ":") else { return url }
+        return url.replacingCharacters(in: colon..<at, with: ":REDACTED")
+    }
+}

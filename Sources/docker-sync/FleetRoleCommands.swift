@@ -1,0 +1,81 @@
+import ArgumentParser
+import Config
+import Fleet
+import Foundation
+import Sync
+import Telemetry
+
+struct SchedulerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scheduler",
+        abstract: "Lead the fleet: every sync.interval, enqueue one job per image (one leader at a time).")
+
+    @OptionGroup var fleet: FleetOptions
+
+    @Flag(help: "Run one cycle, wait until it completes, and exit (non-zero if anything failed).")
+    var once = false
+
+    func run() async throws {
+        try await runRole {
+            let config = try fleet.load(configRequired: true)
+            let logger = try makeLogger(config)
+            let backend = try await fleet.backend(config, logger: logger)
+            let setup = try SyncSetup(config: config, logger: logger)
+            var options = Scheduler.Options(interval: config.sync.interval.duration, leaseTTL: config.redis.leaseTTL.duration)
+            options.once = once
+            let stop = StopFlag()
+            let signals = stopOnSignals(stop)
+            defer { signals.forEach { $0.cancel() } }
+            try await Scheduler(backend: backend, images: setup.images, options: options, logger: logger).run(stop: stop)
+        }
+    }
+}
+
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "Take jobs from the fleet's queue and run them.")
+
+    @OptionGroup var fleet: FleetOptions
+
+    @Option(help: "Jobs run at once by this process.")
+    var concurrency: Int?
+
+    func run() async throws {
+        try await runRole {
+            let config = try fleet.load(configRequired: false)
+            let logger = try makeLogger(config)
+            let backend = try await fleet.backend(config, logger: logger)
+            let setup = try SyncSetup(config: config, concurrency: concurrency, logger: logger)
+            var options = WorkerRole.Options(slots: setup.options.concurrency, backoff: setup.options.backoff)
+            options.perRegistry = setup.options.perRegistry
+            let stop = StopFlag()
+            let signals = stopOnSignals(stop)
+            defer { signals.forEach { $0.cancel() } }
+            try await WorkerRole(backend: backend, registries: setup.registries, options: options, logger: logger).run(stop: stop)
+        }
+    }
+}
+
+struct ReporterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reporter",
+        abstract: "Report failures, halt the fleet at sync.maxerrors, and export the fleet's metrics.")
+
+    @OptionGroup var fleet: FleetOptions
+
+    func run() async throws {
+        try await runRole {
+            let config = try fleet.load(configRequired: false)
+            let logger = try makeLogger(config)
+            let backend = try await fleet.backend(config, logger: logger)
+            let stop = StopFlag()
+            let signals = stopOnSignals(stop)
+            defer { signals.forEach { $0.cancel() } }
+            let metrics = FleetMetrics()
+            let reporter = Reporter(backend: backend, metrics: metrics, options: .init(maxErrors: config.sync.maxErrors), logger: logger)
+            try await MetricsExport(config.telemetry, metrics: metrics, logger: logger).whileRunning {
+                try await reporter.run(stop: stop)
+            }
+        }
+    }
+}
