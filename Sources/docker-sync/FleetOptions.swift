@@ -13,6 +13,13 @@ struct FleetOptions: ParsableArguments {
     var redis: String?
 
     /// The config (required or not) with the Redis URL resolved; fails when no Redis is configured.
+    init() {}
+
+    init(config: String?, redis: String?) {
+        self.config = config
+        self.redis = redis
+    }
+
     func load(configRequired: Bool) throws -> Config {
         var config = try loadConfig(self.config, required: configRequired)
         if let url = redis ?? ProcessInfo.processInfo.environment["DOCKER_SYNC_REDIS_URL"], !url.isEmpty {
