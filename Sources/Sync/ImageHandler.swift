@@ -14,6 +14,7 @@ extension JobHandlers {
             let target = try ImageReference(targetText)
             let mapping = tagMapping(source: source, target: target, tags: tags)
             let present = try await presentTags(target, mapping: mapping, policy: image.policy)
+            statistics.add(planned: mapping.count)
             for (sourceReference, targetTag) in mapping {
                 if let targetTag, present.contains(targetTag), !image.policy.isMutable(sourceReference) {
                     try await publish(Outcome(cycle: cycle, source: image.source, tag: sourceReference,

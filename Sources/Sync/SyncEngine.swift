@@ -34,10 +34,13 @@ public final class SyncEngine: Sendable {
     let queue = MemoryQueue()
     let coordination = MemoryCoordination()
     let onOutcome: @Sendable (Outcome) -> Void
+    /// The running cycle's transfer figures, for a progress display.
+    let statistics: TransferStatistics
 
-    public init(registries: Registries, options: EngineOptions, logger: Logger,
+    public init(registries: Registries, options: EngineOptions, logger: Logger, statistics: TransferStatistics = TransferStatistics(),
                 onOutcome: @escaping @Sendable (Outcome) -> Void = { _ in }) {
-        self.registries = registries; self.options = options; self.logger = logger; self.onOutcome = onOutcome
+        self.registries = registries; self.options = options; self.logger = logger
+        self.statistics = statistics; self.onOutcome = onOutcome
     }
 
     /// Syncs every image once. Returns when all its jobs are done, or when `stop` is set and the
@@ -46,7 +49,7 @@ public final class SyncEngine: Sendable {
         let started = ContinuousClock.now
         let cycle = UUID().uuidString.lowercased()
         let outcomes = MemoryOutcomeLog(onOutcome: onOutcome)
-        let statistics = TransferStatistics()
+        statistics.reset()
         let handlers = JobHandlers(registries: registries, queue: queue, outcomes: outcomes, coordination: coordination,
                                    statistics: statistics, perRegistryLimit: options.perRegistry, logger: logger)
         let jobs = try images.map { try Job.image($0, cycle: cycle, dryRun: options.dryRun) }

@@ -7,6 +7,8 @@ public final class TransferStatistics: @unchecked Sendable {
         public var blobsMounted = 0
         public var blobsSkipped = 0
         public var bytesCopied: Int64 = 0
+        /// Tag × target syncs the image jobs planned (skipped ones included).
+        public var tagsPlanned = 0
         public init(blobsCopied: Int = 0, blobsMounted: Int = 0, blobsSkipped: Int = 0, bytesCopied: Int64 = 0) {
             self.blobsCopied = blobsCopied; self.blobsMounted = blobsMounted
             self.blobsSkipped = blobsSkipped; self.bytesCopied = bytesCopied
@@ -21,6 +23,8 @@ public final class TransferStatistics: @unchecked Sendable {
 
     public var snapshot: Snapshot { lock.withLock { value } }
 
+    func reset() { lock.withLock { value = Snapshot(); reported = Snapshot() } }
+
     /// What was added since the last call, for a fleet-wide counter.
     public func takeUnreported() -> Snapshot {
         lock.withLock {
@@ -33,8 +37,9 @@ public final class TransferStatistics: @unchecked Sendable {
         }
     }
 
-    func add(copied: Int = 0, mounted: Int = 0, skipped: Int = 0, bytes: Int64 = 0) {
+    func add(copied: Int = 0, mounted: Int = 0, skipped: Int = 0, bytes: Int64 = 0, planned: Int = 0) {
         lock.withLock {
+            value.tagsPlanned += planned
             value.blobsCopied += copied
             value.blobsMounted += mounted
             value.blobsSkipped += skipped

@@ -36,9 +36,13 @@ struct SyncCommand: AsyncParsableCommand {
             let image = try tagOptions.image(source: source, targets: target)
             let setup = try SyncSetup(config: config, images: [image], overrides: credentials.overrides(),
                                       dryRun: dryRun, concurrency: concurrency, logger: logger)
-            let progress = ProgressLine.onTerminal()
+            let statistics = TransferStatistics()
+            let progress = ProgressLine.onTerminal {
+                let figures = statistics.snapshot
+                return (figures.tagsPlanned, figures.bytesCopied)
+            }
             let engine = SyncEngine(registries: setup.registries, options: setup.options, logger: logger,
-                                    onOutcome: { progress?.record($0.status) })
+                                    statistics: statistics, onOutcome: { progress?.record($0.status) })
             let stop = StopFlag()
             let signals = stopOnSignals(stop)
             defer { signals.forEach { $0.cancel() } }
@@ -76,3 +80,4 @@ struct CredentialOptions: ParsableArguments {
                 RegistryOverride(role: .target, auth: target, insecure: targetInsecure)]
     }
 }
+
