@@ -11,7 +11,7 @@ extension JobHandlers {
         let tags = try await sourceTags(source, policy: image.policy)
         var jobs: [Job] = []
         for targetText in image.targets {
-            let target = try ImageReference(targetText)
+            let target = try targetReference(targetText)
             let mapping = tagMapping(source: source, target: target, tags: tags)
             let present = try await presentTags(target, mapping: mapping, policy: image.policy)
             statistics.add(planned: mapping.count)
