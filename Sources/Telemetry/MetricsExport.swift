@@ -13,18 +13,31 @@ public struct MetricsExport: Sendable {
         self.config = config; self.metrics = metrics; self.logger = logger
     }
 
-    public func whileRunning(_ body: @Sendable () async throws -> Void) async throws {
+    public func whileRunning<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         guard config.enabled else { return try await body() }
         switch config.metrics.exporter {
         case .prometheus:
             let server = try MetricsServer(address: config.metrics.prometheus.address, path: config.metrics.prometheus.path, metrics: metrics)
+            let stopping = StoppingFlag()
             let serving = Task {
-                do { try await server.run() } catch { logger.error("metrics endpoint failed: \(error)") }
+                do {
+                    try await server.run()
+                } catch where !stopping.isSet {
+                    logger.error("metrics endpoint failed: \(error)")
+                }
             }
             logger.info("serving metrics at http://\(config.metrics.prometheus.address)\(config.metrics.prometheus.path)")
             defer { serving.cancel() }
-            try await body()
-            await server.stop()
+            do {
+                let result = try await body()
+                stopping.set()
+                await server.stop()
+                return result
+            } catch {
+                stopping.set()
+                await server.stop()
+                throw error
+            }
         case .stdout:
             let interval = config.metrics.stdout.interval.duration
             let printing = Task { [metrics] in
@@ -34,7 +47,14 @@ public struct MetricsExport: Sendable {
                 }
             }
             defer { printing.cancel() }
-            try await body()
+            return try await body()
         }
     }
+}
+
+private final class StoppingFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

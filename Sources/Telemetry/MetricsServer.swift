@@ -14,7 +14,7 @@ public final class MetricsServer: Sendable {
             throw MetricsServerError(message: "telemetry.metrics.prometheus.address: expected host:port, got \"\(address)\"")
         }
         let host = parts[0].isEmpty || parts[0] == "localhost" ? "127.0.0.1" : String(parts[0])
-        server = HTTPServer(address: try .inet(ip4: host, port: port))
+        server = HTTPServer(address: try .inet(ip4: host, port: port), logger: .disabled)
         route = HTTPRoute(stringLiteral: "GET \(path)")
         self.metrics = metrics
     }

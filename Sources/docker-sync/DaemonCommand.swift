@@ -24,13 +24,18 @@ struct DaemonCommand: AsyncParsableCommand {
             let logger = try makeLogger(config)
             let setup = try SyncSetup(config: config, logger: logger)
             if !config.redis.isEmbedded { return try await runOnRedis(config, setup: setup, logger: logger) }
-            let engine = SyncEngine(registries: setup.registries, options: setup.options, logger: logger)
+            let metrics = FleetMetrics()
+            let engine = SyncEngine(registries: setup.registries, options: setup.options, logger: logger,
+                                    onOutcome: { metrics.record($0) })
             let stop = StopFlag()
             let signals = stopOnSignals(stop)
             defer { signals.forEach { $0.cancel() } }
             let daemon = Daemon(engine: engine, images: setup.images, interval: config.sync.interval.duration,
                                 maxErrors: config.sync.maxErrors, logger: logger)
-            if case .tooManyErrors = try await daemon.run(stop: stop) { throw ExitCode(1) }
+            let exit = try await MetricsExport(config.telemetry, metrics: metrics, logger: logger).whileRunning {
+                try await daemon.run(stop: stop)
+            }
+            if case .tooManyErrors = exit { throw ExitCode(1) }
         } catch let failure as CommandFailure {
             FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
             throw failure.exit()
