@@ -60,9 +60,7 @@ public final class RedisServer: @unchecked Sendable {
         starts += 1
         let arguments = arguments()
         let logPath = directory.file("redis-\(starts).log")
-        let started = try Self.withDefaultSignalMask {
-            try ServiceProcess(name: "redis-server", executable: "redis-server", arguments: arguments, logPath: logPath)
-        }
+        let started = try ServiceProcess(name: "redis-server", executable: "redis-server", arguments: arguments, logPath: logPath)
         do {
             try started.waitUntil { Self.answersPing(port: port) }
         } catch {
@@ -88,24 +86,6 @@ public final class RedisServer: @unchecked Sendable {
 
     public func logTail() -> String {
         lock.withLock { process?.logTail() } ?? "(not running)"
-    }
-
-    /// Runs `body` on a fresh thread whose signal mask is empty, and waits for it. A child process
-    /// inherits the spawning thread's mask, and Swift concurrency's threads block SIGTERM: a
-    /// server spawned straight from an async test would ignore `stop()`.
-    private static func withDefaultSignalMask(_ body: @escaping () throws -> ServiceProcess) throws -> ServiceProcess {
-        let outcome = SpawnOutcome()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            var empty = sigset_t()
-            sigemptyset(&empty)
-            pthread_sigmask(SIG_SETMASK, &empty, nil)
-            outcome.result = Result { try body() }
-            done.signal()
-        }
-        thread.start()
-        done.wait()
-        return try outcome.result!.get()
     }
 
     private func arguments() -> [String] {
@@ -138,9 +118,4 @@ public final class RedisServer: @unchecked Sendable {
         let text = String(decoding: reply.prefix(count), as: UTF8.self)
         return text.hasPrefix("+PONG") || text.hasPrefix("-NOAUTH")
     }
-}
-
-/// The spawning thread's result, written before its semaphore is signalled.
-private final class SpawnOutcome: @unchecked Sendable {
-    var result: Result<ServiceProcess, Error>?
 }

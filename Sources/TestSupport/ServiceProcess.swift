@@ -38,7 +38,7 @@ public final class ServiceProcess: @unchecked Sendable {
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try Self.spawnWithDefaultSignalMask(process)
         try? log.close()
         ServiceRegistry.shared.add(process.processIdentifier)
     }
@@ -100,6 +100,24 @@ public final class ServiceProcess: @unchecked Sendable {
 
     deinit { stop(grace: 2) }
 
+    /// Starts `process` from a fresh thread whose signal mask is empty. A child inherits the spawning
+    /// thread's mask, and Swift concurrency's threads block SIGTERM: a server (or docker-sync itself)
+    /// spawned straight from an async test would ignore `stop()`.
+    public static func spawnWithDefaultSignalMask(_ process: Process) throws {
+        let outcome = SpawnResult()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            var empty = sigset_t()
+            sigemptyset(&empty)
+            pthread_sigmask(SIG_SETMASK, &empty, nil)
+            outcome.error = Result { try process.run() }.failure
+            done.signal()
+        }
+        thread.start()
+        done.wait()
+        if let error = outcome.error { throw error }
+    }
+
     static func resolve(_ executable: String) throws -> String {
         if executable.hasPrefix("/") { return executable }
         let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/sbin:/sbin:/usr/bin:/bin"
@@ -143,4 +161,12 @@ public enum SourceTree {
     }()
 
     public static func script(_ name: String) -> String { "\(root)/Sources/TestSupport/Scripts/\(name)" }
+}
+
+private final class SpawnResult: @unchecked Sendable {
+    var error: Error?
+}
+
+extension Result {
+    var failure: Failure? { if case .failure(let error) = self { return error } else { return nil } }
 }
