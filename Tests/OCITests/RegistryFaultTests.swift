@@ -25,12 +25,20 @@ final class RegistryFaultTests: XCTestCase {
         try await Live.pushImage(Live.client(registry.host), repository: repository, tag: tag)
     }
 
+    /// The proxy records a forwarded request after relaying its response: give the last one a moment.
+    func settledStats() throws -> FaultProxyStats {
+        Thread.sleep(forTimeInterval: 0.3)
+        return try proxy.stats()
+    }
+
     func testServerErrorsAreRetried() async throws {
         let manifest = try await seed()
         try proxy.setFaults([.status(503, methods: ["HEAD"], path: "/manifests/v1$", times: 2)])
         let head = try await Live.client(proxy.host).headManifest(repository: "app", reference: "v1")
         XCTAssertEqual(head?.digest, manifest.digest)
-        XCTAssertEqual(try proxy.stats().count("HEAD", .manifest), 3)
+        let stats = try settledStats()
+        XCTAssertEqual(stats.faultCount("rule0"), 2)
+        XCTAssertEqual(stats.count("HEAD", .manifest), 3)
     }
 
     func testExhaustedRetriesEndWithARetryableError() async throws {
@@ -74,7 +82,7 @@ final class RegistryFaultTests: XCTestCase {
         let sink = CollectingSink()
         try await Live.client(proxy.host).getBlob(repository: "app", digest: layer.digest, size: layer.size, into: sink)
         XCTAssertEqual(Digest.sha256(of: sink.bytes), layer.digest)
-        XCTAssertEqual(try proxy.stats().count("GET", .blob), 2)
+        XCTAssertEqual(try settledStats().count("GET", .blob), 2)
     }
 
     func testBlobCutOffMidwayFailsWithoutRetryAndFailsThePipe() async throws {
@@ -85,7 +93,7 @@ final class RegistryFaultTests: XCTestCase {
             try await Live.client(self.proxy.host).getBlob(repository: "app", digest: layer.digest, size: layer.size, into: pipe)
         }
         XCTAssertEqual((error as? RegistryError)?.classification, .retryable, "\(String(describing: error))")
-        XCTAssertEqual(try proxy.stats().count("GET", .blob), 1, "bytes already handed on cannot be taken back")
+        XCTAssertEqual(try settledStats().count("GET", .blob), 1, "bytes already handed on cannot be taken back")
         var buffer = [UInt8](repeating: 0, count: 4096)
         XCTAssertThrowsError(try buffer.withUnsafeMutableBytes { _ = try pipe.read(into: $0); _ = try pipe.read(into: $0) },
                              "the reader of the pipe sees the failure")
@@ -143,7 +151,7 @@ final class RegistryFaultTests: XCTestCase {
         }
         let stored = try await client.blobExists(repository: "fallback", digest: digest)
         XCTAssertEqual(stored, Int64(blob.count))
-        let stats = try proxy.stats()
+        let stats = try settledStats()
         XCTAssertEqual(stats.count("PATCH", .uploadChunk), 4)
         XCTAssertEqual(stats.faultCount("rule0"), 1)
     }
