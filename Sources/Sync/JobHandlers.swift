@@ -39,8 +39,10 @@ public final class JobHandlers: Sendable {
         case .tag: try await runTag(try job.decode(TagJob.self), cycle: job.cycle)
         case .blob: try await runBlob(try job.decode(BlobJob.self))
         case .commit:
+            // The blob job has spent its attempts; a retried commit would lease without the group
+            // failure and push manifests whose blobs are missing.
             if let failure = leased.groupFailure {
-                throw SyncError("a blob of this tag could not be copied: \(failure.message)", class: failure.errorClass == .fatal ? .fatal : .retryable)
+                throw SyncError("a blob of this tag could not be copied: \(failure.message)", class: .fatal)
             }
             try await runCommit(try job.decode(CommitJob.self), cycle: job.cycle)
         }
