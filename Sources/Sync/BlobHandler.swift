@@ -15,7 +15,8 @@ extension JobHandlers {
             statistics.add(skipped: 1)
             return try await remember(digest, in: target)
         }
-        let claim = "blob|\(target.registry)/\(target.repository)|\(digest)"
+        // Per registry, not per repository: a second repository waits for the first copy, then mounts it.
+        let claim = "blob|\(target.registry)|\(digest)"
         guard try await coordination.claim(claim, ttl: .seconds(600)) else {
             throw SyncError.deferred("blob \(digest) is being copied to \(target.name) by another worker")
         }
