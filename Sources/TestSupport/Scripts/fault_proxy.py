@@ -175,8 +175,8 @@ class Handler(BaseHTTPRequestHandler):
             state.record(self.command, self.path, status, fault)
             return self.respond(rule.spec, status)
         truncate = int(rule.spec.get("bytes", 0)) if action == "truncate" else None
-        status = self.forward(truncate)
-        state.record(self.command, self.path, status, fault)
+        # Recorded before the client sees the answer, so stats read after a request include it.
+        self.forward(truncate, lambda status: state.record(self.command, self.path, status, fault))
 
     # -- control -----------------------------------------------------------------------------
 
@@ -281,7 +281,7 @@ class Handler(BaseHTTPRequestHandler):
             self.upstream = http.client.HTTPConnection(host, port, timeout=300)
         return self.upstream
 
-    def forward(self, truncate):
+    def forward(self, truncate, record):
         body, body_headers = self.request_body()
         headers = [(k, v) for k, v in self.headers.items()
                    if k.lower() not in HOP_BY_HOP and k.lower() != "content-length"]
@@ -304,13 +304,14 @@ class Handler(BaseHTTPRequestHandler):
                     continue
                 self.log_message("upstream failed: %r", error)
                 self.close_connection = True
+                record(502)
                 try:
                     self.send_json(502, {"errors": [{"code": "UNAVAILABLE", "message": "upstream: %s" % error}]})
                 except OSError:
                     pass
                 return 502
+        record(response.status)
         self.relay(response, truncate)
-        return response.status
 
     def send_upstream(self, conn, headers, body, chunked):
         # Host passes through unchanged, so the registry builds Location URLs that point here.
@@ -358,8 +359,9 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if chunked else data)
         if chunked:
             self.wfile.write(b"0\r\n\r\n")
-        if not has_body:
-            response.read()
+        # Always finish the upstream response (a Content-Length: 0 body included), or the kept-alive
+        # connection is left mid-response and the next request on it fails.
+        response.read()
 
     def end_after_truncation(self):
         # A clean FIN after a short body: the client sees fewer bytes than Content-Length promised.
