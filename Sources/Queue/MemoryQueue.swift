@@ -71,6 +71,9 @@ public actor MemoryQueue: JobQueue {
 
     public var depth: Int { ready.count - readyHead + delayed.count }
 
+    /// Callers of `take` waiting for a job right now.
+    public var waitingTakers: Int { takers.count }
+
     // MARK: - Internals
 
     private var groupFailures: [String: JobFailure] = [:]

@@ -76,7 +76,7 @@ final class MemoryQueueTests: XCTestCase {
     func testAWaitingTakerIsWokenByAnEnqueue() async {
         let queue = MemoryQueue()
         async let taken = queue.take(timeout: .seconds(5))
-        try? await Task.sleep(for: .milliseconds(20))
+        while await queue.waitingTakers == 0 { await Task.yield() }
         let added = job()
         await queue.enqueue([added])
         let result = await taken

@@ -15,7 +15,9 @@ final class TagPolicyTests: XCTestCase {
 
     func testSemverMatchesTheOriginalsLenientGrammar() throws {
         let policy = TagPolicy(tags: ["@semver"])
-        XCTAssertEqual(try policy.select(from: available), ["1.0.0", "1.2.3-rc.1", "2", "v1.2"])
+        XCTAssertEqual(try policy.select(from: available), ["1.0.0", "1.2.3-rc.1", "2", "3.20.1-alpine", "v1.2"])
+        XCTAssertFalse(SemanticVersion.isVersion("1.2.3.4"))
+        XCTAssertFalse(SemanticVersion.isVersion("latest"))
     }
 
     func testRegexMustMatchTheWholeTag() throws {
@@ -24,7 +26,7 @@ final class TagPolicyTests: XCTestCase {
     }
 
     func testIgnoredTagsWin() throws {
-        let policy = TagPolicy(tags: ["@semver"], ignoredTags: ["*-rc*", "v*"])
+        let policy = TagPolicy(tags: ["@semver"], ignoredTags: ["*-rc*", "v*", "*-alpine"])
         XCTAssertEqual(try policy.select(from: available), ["1.0.0", "2"])
     }
 
