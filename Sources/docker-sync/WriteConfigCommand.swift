@@ -1,5 +1,6 @@
 import ArgumentParser
 import Config
+import Foundation
 
 struct WriteConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "writeConfig", abstract: "Write the default config file.")
@@ -14,7 +15,8 @@ struct WriteConfigCommand: ParsableCommand {
         do {
             try writeDefaultConfig(to: output, force: force)
         } catch let error as ConfigError {
-            throw CommandFailure(error.description)
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw CommandFailure(error.description).exit()
         }
         print("wrote \(output)")
     }
