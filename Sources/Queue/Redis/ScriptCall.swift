@@ -1,0 +1,60 @@
+import Redis
+
+extension RedisCommandSender {
+    /// Runs `script` by EVALSHA, loading it on NOSCRIPT (after a restart, nothing ran), like
+    /// `evalsha`, but marked `idempotent` when running it twice is harmless — the transitions that
+    /// check the lease first — so that the connection may resend it after it broke mid-command.
+    @discardableResult
+    func run(_ script: RedisScript, keys: [String] = [], args: [RedisArgument], idempotent: Bool) async throws -> RedisValue {
+        var arguments: [RedisArgument] = ["EVALSHA", RedisArgument(script.sha1), RedisArgument(keys.count)]
+        arguments.reserveCapacity(3 + keys.count + args.count)
+        arguments += keys.map { RedisArgument($0) }
+        arguments += args
+        let command = RedisCommand(arguments, idempotent: idempotent)
+        var reply = try await sendRaw(command)
+        if let message = reply.errorMessage, message.hasPrefix("NOSCRIPT") {
+            try await load(script)
+            reply = try await sendRaw(command)
+        }
+        if let message = reply.errorMessage {
+            throw RedisError.server(command: "EVALSHA \(script.name ?? script.sha1)", message: message)
+        }
+        return reply
+    }
+}
+
+/// Reading script replies into values.
+extension RedisValue {
+    /// The elements of an array reply, or an `unexpectedReply` error naming `script`.
+    func elements(of script: RedisScript) throws -> [RedisValue] {
+        guard let elements = array else { throw RedisQueueError.unexpectedReply(script: script.name ?? "", reply: "\(self)") }
+        return elements
+    }
+
+    func integer(of script: RedisScript) throws -> Int {
+        guard let value = int else { throw RedisQueueError.unexpectedReply(script: script.name ?? "", reply: "\(self)") }
+        return value
+    }
+
+    /// A bulk string's bytes as `Data` (empty for anything else).
+    var data: [UInt8] { bytes ?? [] }
+
+    /// A bulk string as text, nil when empty (the scripts answer '' for a missing field).
+    var nonEmptyString: String? {
+        guard let text = string, !text.isEmpty else { return nil }
+        return text
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded up so that a short positive duration never becomes 0.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+    }
+
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

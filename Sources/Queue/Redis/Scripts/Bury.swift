@@ -1,0 +1,30 @@
+import Redis
+
+extension QueueScript {
+    /// leased → dead, with the failure and the time; the cycle and group count it finished (the
+    /// group passes the failure to its continuation). The dead set keeps at most `max` jobs, none
+    /// older than `max age`. ARGV: prefix, owner, id, failure (JSON), max, max age (ms).
+    /// Returns 1, or 0 when the job is not leased to `owner`.
+    static let bury = make("bury", """
+    local P, owner, id, failure = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+    local max, maxAge = tonumber(ARGV[5]), tonumber(ARGV[6])
+    if not owns(P, id, owner) then return 0 end
+    local now = now_ms()
+    finish(P, now, id, failure)
+    local key = job_key(P, id)
+    redis.call('HSET', key, 'failure', failure, 'died', now)
+    redis.call('HDEL', key, 'group')  -- a requeued dead letter is no longer counted by its group
+    local dead = P .. ':dead'
+    redis.call('ZADD', dead, now, id)
+    local function drop(ids)
+      for _, old in ipairs(ids) do
+        redis.call('DEL', job_key(P, old))
+        redis.call('ZREM', dead, old)
+      end
+    end
+    drop(redis.call('ZRANGEBYSCORE', dead, '-inf', '(' .. (now - maxAge)))
+    local excess = redis.call('ZCARD', dead) - max
+    if excess > 0 then drop(redis.call('ZRANGE', dead, 0, excess - 1)) end
+    return 1
+    """)
+}
