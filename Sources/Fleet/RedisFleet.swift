@@ -6,7 +6,10 @@ import Queue
 /// Connects the fleet's roles to Redis as `redis.*` configures it.
 public enum RedisFleet {
     public static func connect(_ config: RedisConfig, logger: Logger) async throws -> FleetBackend {
-        throw FleetStop("the Redis backend is not built yet")
+        let backend = try await RedisBackend.connect(
+            url: config.url, prefix: config.prefix, leaseTTL: config.leaseTTL.duration,
+            deadLetterMax: config.deadLetters.max, deadLetterMaxAge: config.deadLetters.maxAge.duration, logger: logger)
+        return FleetBackend(queue: backend, control: backend, coordination: backend, outcomes: backend, reader: backend)
     }
 
     /// The URL without its password, for messages.
