@@ -3,11 +3,12 @@
 
     benchlib.py freeport                       a free TCP port on 127.0.0.1
     benchlib.py seedspec REGISTRY TAGS BIGMIB   the seed_image.py request for the benchmark workload
-    benchlib.py run --results F --workload W --tool T [--count REGISTRY_LOG]... --log LOG -- CMD...
+    benchlib.py run --results F --workload W --tool T [--registry DIR]... --log LOG -- CMD...
                                                 runs CMD (output to LOG), appends {"seconds", "rss_mib",
-                                                "rc", "requests"} to F and exits with CMD's status; rss_mib
-                                                is the peak RSS of exactly that process (wait4 ru_maxrss),
-                                                requests the access-log lines the counted registries wrote
+                                                "cpu_s", "registry_cpu_s", "rc", "requests"} to F and exits
+                                                with CMD's status; rss_mib is the peak RSS (VmHWM) of that
+                                                process, requests the access-log lines the registries in
+                                                the DIRs wrote, registry_cpu_s the CPU time they spent
     benchlib.py verify SEED.json REGISTRY REPOSITORY [PREFIX]
                                                 every seeded tag present with the seeded manifest digest
     benchlib.py sample SEED.json REPOSITORY N   N evenly spread "tag digest" lines
@@ -72,7 +73,7 @@ def run(args):
         out.flush()
         start = time.monotonic()
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
+        peak_kib, status, usage = peak_rss(proc.pid, os.path.basename(argv[0]))
         seconds = time.monotonic() - start
     rc = os.waitstatus_to_exitcode(status)
     time.sleep(0.2)  # let the registries write their last access-log lines
@@ -82,7 +83,7 @@ def run(args):
         for method, n in count_requests(path, offset).items():
             total[method] = total.get(method, 0) + n
     record = {"workload": workload, "tool": tool, "seconds": round(seconds, 3),
-              "rss_mib": round(usage.ru_maxrss / 1024.0, 1),
+              "rss_mib": round(peak_kib / 1024.0, 1),
               "cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "registry_cpu_s": round(registry_cpu, 2),
               "rc": rc, "requests": total}
     with open(results, "a") as f:
@@ -91,6 +92,27 @@ def run(args):
     sys.stderr.write("    %-11s %-11s %6.2f s  CPU %5.2f s  registries' CPU %5.2f s  peak RSS %5.1f MiB  %d requests (%s)  rc=%d\n"
                      % (workload, tool, seconds, record["cpu_s"], registry_cpu, record["rss_mib"], total["total"], methods, rc))
     sys.exit(rc)
+
+
+def peak_rss(pid, name):
+    """Waits for `pid`; returns (peak RSS KiB, wait status, rusage). The peak is VmHWM from
+    /proc/PID/status, polled every 10 ms once the child has exec'd `name` (the kernel keeps the high-water
+    mark, so only growth in the last poll interval can be missed). ru_maxrss is not used: it also counts
+    the forked copy of this Python process (~14 MiB) from before the exec."""
+    peak = 0
+    while True:
+        waited, status, usage = os.wait4(pid, os.WNOHANG)
+        if waited == pid:
+            return (peak or usage.ru_maxrss), status, usage
+        try:
+            with open("/proc/%d/status" % pid) as f:
+                text = f.read()
+            fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+            if fields.get("Name", "").strip() == name[:15] and "VmHWM" in fields:
+                peak = max(peak, int(fields["VmHWM"].split()[0]))
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.01)
 
 
 def process_cpu(pid):
@@ -196,6 +218,9 @@ def table(path):
     print()
     print("docker-sync benchmark: %s tags, big layer %s MiB, docker-sync concurrency %s, %s"
           % (meta.get("tags"), meta.get("big_mib"), meta.get("concurrency") or "default", meta.get("binary", "")))
+    if "load_before" in meta:
+        print("load average %s before, %s after, on %s cores (other work on the machine skews the figures)"
+              % (meta["load_before"], meta["load_after"], meta["cores"]))
     header = ("workload", "docker-sync s", "skopeo s", "ds/skopeo", "floor s", "ds/floor", "ds RSS MiB",
               "ds CPU s", "skopeo CPU s", "ds reqs", "skopeo reqs")
     lines = []
@@ -230,7 +255,7 @@ def table(path):
             state = "not measured"
         else:
             state = "met" if value <= limit else "NOT MET"
-        print("  %-42s %-16s %s" % (name, shown, state))
+        print("  %-50s %-12s %s" % (name, shown, state))
 
     def ratio(w):
         ds, sk = get(w, "docker-sync"), get(w, "skopeo")
@@ -238,9 +263,10 @@ def table(path):
 
     r = ratio("many cold")
     target("many-tags cold <= 0.25x skopeo", r, 0.25, fmt(r, "%.3fx"))
-    for w in ("many no-op", "big no-op"):
-        r = ratio(w)
-        target("%s <= 0.1x skopeo" % w, r, 0.10, fmt(r, "%.3fx"))
+    r = ratio("many no-op")
+    target("many-tags no-op <= 0.1x skopeo", r, 0.10, fmt(r, "%.3fx"))
+    r = ratio("big no-op")
+    target("big no-op <= 0.1x skopeo (1 tag; start-up bound)", r, 0.10, fmt(r, "%.3fx"))
     ds, floor = get("big cold", "docker-sync"), get("big floor", "curl")
     r = ds / floor if ds and floor else None
     target("big cold <= 1.1x raw floor", r, 1.10, fmt(r, "%.3fx"))

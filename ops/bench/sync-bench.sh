@@ -133,8 +133,7 @@ start_registry src;   SRC="$REGISTRY"
 start_registry ds;    DS="$REGISTRY"
 start_registry sk;    SK="$REGISTRY"
 start_registry floor; FLOOR="$REGISTRY"
-printf 'load average before the runs: %s (the machine has %s cores; other work on it skews the figures)\n' \
-    "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)" >&2
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 say "registries: source $SRC, docker-sync target $DS, skopeo target $SK, floor target $FLOOR"
 
 # -- seed --------------------------------------------------------------------------------------------
@@ -233,5 +232,6 @@ if [[ $BIG_MIB -gt 0 ]]; then
     check_digests bench/big "${BIG_TARGETS[@]}"
 fi
 
-printf 'load average after the runs: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >&2
+printf '{"kind": "meta", "load_before": "%s", "load_after": "%s", "cores": %s}\n' \
+    "$LOAD_BEFORE" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)" >>"$RESULTS"
 "${LIB[@]}" table "$RESULTS"
