@@ -51,6 +51,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        .executableTarget(name: "queue-bench", dependencies: ["Queue", "Redis"]),
+
         // Starts real services (redis-server, docker-registry, moto, nginx) for the tests.
         .target(name: "TestSupport", dependencies: [], exclude: ["Scripts"]),
 

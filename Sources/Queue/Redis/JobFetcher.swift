@@ -15,7 +15,10 @@ struct Fetched: Sendable {
 /// `takeStale` when nobody wants them.
 final class JobFetcher: @unchecked Sendable {
     typealias Fetch = @Sendable (_ max: Int) async throws -> Fetched
-    typealias Block = @Sendable (_ upTo: Duration) async -> Void
+    /// Blocks on the signal list up to the duration; true when woken by a token.
+    typealias Block = @Sendable (_ upTo: Duration) async -> Bool
+    /// Puts a token back for another process's fetch loop.
+    typealias PassOn = @Sendable () async -> Void
 
     static let maxBatch = 256
     static let maxBlock: Duration = .seconds(1)
@@ -23,22 +26,26 @@ final class JobFetcher: @unchecked Sendable {
     private struct Waiter {
         let id: UInt64
         let continuation: CheckedContinuation<LeasedJob?, Error>
-        var timer: Task<Void, Never>?
+        let deadline: ContinuousClock.Instant
     }
 
     private let lock = NSLock()
     private var waiters: [Waiter] = []  // first come, first served
     private var buffer: [(job: LeasedJob, since: ContinuousClock.Instant)] = []
     private var looping = false
+    /// The earliest time a timer task will expire overdue waiters at; one timer for all waiters.
+    private var timerAt: ContinuousClock.Instant?
     private var nextID: UInt64 = 0
     private let fetch: Fetch
     private let block: Block
+    private let passOn: PassOn
     private let prefetch: Int
 
-    init(prefetch: Int, fetch: @escaping Fetch, block: @escaping Block) {
+    init(prefetch: Int, fetch: @escaping Fetch, block: @escaping Block, passOn: @escaping PassOn) {
         self.prefetch = max(0, prefetch)
         self.fetch = fetch
         self.block = block
+        self.passOn = passOn
     }
 
     /// A buffered job at once, else the next one fetched within `timeout`; nil when none came.
@@ -80,30 +87,45 @@ final class JobFetcher: @unchecked Sendable {
     var bufferedCount: Int { lock.withLock { buffer.count } }
 
     private func enqueueWaiter(_ id: UInt64, _ continuation: CheckedContinuation<LeasedJob?, Error>, timeout: Duration) {
-        enum Plan { case served(LeasedJob), cancelled, wait(startLoop: Bool) }
+        enum Plan { case served(LeasedJob), cancelled, wait(startLoop: Bool, armTimer: Bool) }
+        let deadline = ContinuousClock.now + timeout
         let plan: Plan = lock.withLock {
             if Task.isCancelled { return .cancelled }
             if !buffer.isEmpty { return .served(buffer.removeFirst().job) }
-            waiters.append(Waiter(id: id, continuation: continuation))
+            waiters.append(Waiter(id: id, continuation: continuation, deadline: deadline))
             defer { looping = true }
-            return .wait(startLoop: !looping)
+            let armTimer = timerAt.map { deadline < $0 } ?? true
+            if armTimer { timerAt = deadline }
+            return .wait(startLoop: !looping, armTimer: armTimer)
         }
         switch plan {
         case .served(let job): continuation.resume(returning: job)
         case .cancelled: continuation.resume(throwing: CancellationError())
-        case .wait(let startLoop):
+        case .wait(let startLoop, let armTimer):
             if startLoop { Task { await self.loop() } }
-            let timer = Task { [weak self] in
-                try? await Task.sleep(for: timeout)
-                if !Task.isCancelled { self?.giveUp(id, .success(nil)) }
-            }
-            let served = lock.withLock { () -> Bool in
-                guard let index = waiters.firstIndex(where: { $0.id == id }) else { return true }
-                waiters[index].timer = timer
-                return false
-            }
-            if served { timer.cancel() }
+            if armTimer { startTimer(until: deadline) }
         }
+    }
+
+    /// Sleeps until `instant`, then ends the waits that are over and re-arms for the next one.
+    private func startTimer(until instant: ContinuousClock.Instant) {
+        Task { [weak self] in
+            try? await Task.sleep(until: instant, clock: .continuous)
+            self?.expireWaiters()
+        }
+    }
+
+    private func expireWaiters() {
+        let now = ContinuousClock.now
+        let (expired, next): ([Waiter], ContinuousClock.Instant?) = lock.withLock {
+            let expired = waiters.filter { $0.deadline <= now }
+            waiters.removeAll { $0.deadline <= now }
+            let next = waiters.map(\.deadline).min()
+            if timerAt.map({ $0 <= now }) ?? true { timerAt = next } else { return (expired, nil) }
+            return (expired, next)
+        }
+        for waiter in expired { waiter.continuation.resume(returning: nil) }
+        if let next { startTimer(until: next) }
     }
 
     private func giveUp(_ id: UInt64, _ result: Result<LeasedJob?, Error>) {
@@ -111,19 +133,24 @@ final class JobFetcher: @unchecked Sendable {
             guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }
             return waiters.remove(at: index)
         }
-        guard let waiter else { return }
-        if case .failure = result { waiter.timer?.cancel() }
-        waiter.continuation.resume(with: result)
+        waiter?.continuation.resume(with: result)
     }
 
     private func loop() async {
-        while let want = demand() {
+        var woken = false
+        while true {
+            guard let want = demand() else {
+                // Nobody waits any more: the wake-up this loop took belongs to another process.
+                if woken { await passOn() }
+                return
+            }
+            woken = false
             do {
                 let fetched = try await fetch(want)
                 deliver(fetched.jobs)
                 if fetched.jobs.isEmpty {
                     let wait = min(fetched.wake ?? Self.maxBlock, Self.maxBlock)
-                    if wait > .zero { await block(wait) }
+                    if wait > .zero { woken = await block(wait) }
                 }
             } catch {
                 fail(error)
@@ -154,10 +181,7 @@ final class JobFetcher: @unchecked Sendable {
                 }
             }
         }
-        for (waiter, job) in served {
-            waiter.timer?.cancel()
-            waiter.continuation.resume(returning: job)
-        }
+        for (waiter, job) in served { waiter.continuation.resume(returning: job) }
     }
 
     /// Every waiting caller gets the error (Redis unavailable, say); later callers try again.
@@ -166,9 +190,6 @@ final class JobFetcher: @unchecked Sendable {
             defer { waiters.removeAll() }
             return waiters
         }
-        for waiter in failed {
-            waiter.timer?.cancel()
-            waiter.continuation.resume(throwing: error)
-        }
+        for waiter in failed { waiter.continuation.resume(throwing: error) }
     }
 }

@@ -81,10 +81,13 @@ public final class RedisBackend: @unchecked Sendable {
         self.signalConnection = signalConnection
         let take = Self.takeFunction(client: client, keys: keys, owner: owner, leaseTTL: leaseTTL, held: held)
         self.takeJobs = take
-        self.fetcher = JobFetcher(prefetch: prefetch, fetch: take) { wait in
+        self.fetcher = JobFetcher(prefetch: prefetch, fetch: take, block: { wait in
             let seconds = String(format: "%.3f", max(0.005, wait.seconds))
-            _ = try? await signalConnection.sendRaw(["BLPOP", keys.signal, seconds])
-        }
+            let reply = try? await signalConnection.sendRaw(["BLPOP", keys.signal, seconds])
+            return reply?.array != nil
+        }, passOn: {
+            _ = try? await client.sendRaw(["LPUSH", keys.signal, "1"])
+        })
         self.acks = AckBatcher { [held] ids in
             try await client.run(QueueScript.complete, args: [RedisArgument(keys.tag), RedisArgument(owner)] + ids.map { RedisArgument($0) },
                                  idempotent: true)
@@ -156,10 +159,10 @@ public final class RedisBackend: @unchecked Sendable {
                     QueueScript.renewLeases,
                     args: [RedisArgument(keys.tag), RedisArgument(owner), RedisArgument(leaseTTL.milliseconds)] + chunk.map { RedisArgument($0) },
                     idempotent: true)
-                let lost = Set(try reply.elements(of: QueueScript.renewLeases).compactMap(\.string))
+                // Jobs retried or released since the snapshot lost their lease to us, not to another worker.
+                let lost = held.remove(present: Set(try reply.elements(of: QueueScript.renewLeases).compactMap(\.string)))
                 guard !lost.isEmpty else { continue }
                 logger.warning("lost the leases of \(lost.count) job(s); another worker may run them again")
-                held.remove(Array(lost))
                 fetcher.drop(lost)
             }
             for job in fetcher.takeStale(olderThan: staleAfter) { try await release(job) }
@@ -177,6 +180,14 @@ final class HeldLeases: @unchecked Sendable {
 
     func insert(_ new: [String]) { lock.withLock { ids.formUnion(new) } }
     func remove(_ gone: [String]) { lock.withLock { ids.subtract(gone) } }
+    /// Removes those of `candidates` still held, and returns them.
+    func remove(present candidates: Set<String>) -> Set<String> {
+        lock.withLock {
+            let present = ids.intersection(candidates)
+            ids.subtract(present)
+            return present
+        }
+    }
     var all: [String] { lock.withLock { Array(ids) } }
     var count: Int { lock.withLock { ids.count } }
 }

@@ -8,12 +8,16 @@ extension QueueScript {
     static let bury = make("bury", """
     local P, owner, id, failure = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
     local max, maxAge = tonumber(ARGV[5]), tonumber(ARGV[6])
-    if not owns(P, id, owner) then return 0 end
-    local now = now_ms()
-    finish(P, now, id, failure)
     local key = job_key(P, id)
+    local holder, cycle, group = unpack(redis.call('HMGET', key, 'owner', 'cycle', 'group'))
+    if holder ~= owner then return 0 end
+    local now = now_ms()
+    redis.call('ZREM', P .. ':leases', id)
+    -- A requeued dead letter is no longer counted by its group.
+    redis.call('HDEL', key, 'owner', 'leased', 'group')
     redis.call('HSET', key, 'failure', failure, 'died', now)
-    redis.call('HDEL', key, 'group')  -- a requeued dead letter is no longer counted by its group
+    if group then finish_in_group(P, now, group, failure) end
+    count_outstanding(P, cycle, -1)
     local dead = P .. ':dead'
     redis.call('ZADD', dead, now, id)
     local function drop(ids)

@@ -51,9 +51,17 @@ enum QueueScript {
       redis.call('EXPIRE', key, CYCLE_TTL)
     end
 
-    -- Stores a job and makes it pending, unless `held` (a group's continuation waits for its group).
-    -- 0 when dropped: the id is known, or the unique key was seen in the job's cycle.
-    local function add_job(P, now, id, kind, cycle, unique, group, attempts, payload, held)
+    -- count_outstanding for a batch: deltas collected per cycle, written once each.
+    local function count_all(P, deltas)
+      for cycle, delta in pairs(deltas) do
+        if delta ~= 0 then count_outstanding(P, cycle, delta) end
+      end
+    end
+
+    -- Stores a job; unless `held` (a group's continuation waits for its group) it goes into
+    -- ready[kind], a batch the caller pushes to the pending lists. Its cycle's count grows in
+    -- `deltas`. 0 when dropped: the id is known, or the unique key was seen in the job's cycle.
+    local function add_job(P, now, deltas, ready, id, kind, cycle, unique, group, attempts, payload, held)
       local key = job_key(P, id)
       if redis.call('EXISTS', key) == 1 then return 0 end
       if unique ~= '' then
@@ -61,12 +69,21 @@ enum QueueScript {
         if redis.call('SADD', seen, unique) == 0 then return 0 end
         redis.call('EXPIRE', seen, CYCLE_TTL)
       end
-      redis.call('HSET', key, 'kind', kind, 'cycle', cycle, 'attempts', attempts, 'payload', payload, 'enqueued', now)
-      if unique ~= '' then redis.call('HSET', key, 'unique', unique) end
-      if group ~= '' then redis.call('HSET', key, 'group', group) end
-      count_outstanding(P, cycle, 1)
-      if not held then redis.call('RPUSH', P .. ':pending:' .. kind, id) end
+      local fields = {'kind', kind, 'cycle', cycle, 'attempts', attempts, 'payload', payload, 'enqueued', now}
+      if unique ~= '' then fields[#fields + 1] = 'unique'; fields[#fields + 1] = unique end
+      if group ~= '' then fields[#fields + 1] = 'group'; fields[#fields + 1] = group end
+      redis.call('HSET', key, unpack(fields))
+      deltas[cycle] = (deltas[cycle] or 0) + 1
+      if not held then
+        ready[kind] = ready[kind] or {}
+        table.insert(ready[kind], id)
+      end
       return 1
+    end
+
+    -- Appends the batched ids of add_job to their pending lists, in order.
+    local function push_ready(P, ready)
+      for kind, ids in pairs(ready) do redis.call('RPUSH', P .. ':pending:' .. kind, unpack(ids)) end
     end
 
     -- Lapsed leases go back to the front of their pending list (they were taken first); due
@@ -101,38 +118,28 @@ enum QueueScript {
     end
 
     -- The lease of job `id` is current and held by `owner`: only then may it be acknowledged,
-    -- retried, released or buried (a lapsed, re-delivered job is acknowledged once).
+    -- retried, released or buried (a lapsed, re-delivered job is acknowledged once). A job has an
+    -- owner exactly while it is in the leases set: every transition out of it removes the owner.
     local function owns(P, id, owner)
-      return redis.call('ZSCORE', P .. ':leases', id) ~= false
-        and redis.call('HGET', job_key(P, id), 'owner') == owner
+      return redis.call('HGET', job_key(P, id), 'owner') == owner
     end
 
-    -- Ends a leased job for its cycle and its group. The group's last member makes the group's
-    -- continuation pending, handing it the group's first failure ('' when this job succeeded).
-    local function finish(P, now, id, failure)
-      local key = job_key(P, id)
-      local cycle, group = unpack(redis.call('HMGET', key, 'cycle', 'group'))
-      redis.call('ZREM', P .. ':leases', id)
-      redis.call('HDEL', key, 'owner', 'leased')
-      if group then
-        local gkey = P .. ':group:' .. group
-        if redis.call('EXISTS', gkey) == 1 then
-          if failure ~= '' then redis.call('HSETNX', gkey, 'failure', failure) end
-          if redis.call('HINCRBY', gkey, 'remaining', -1) <= 0 then
-            local continuation, first = unpack(redis.call('HMGET', gkey, 'continuation', 'failure'))
-            redis.call('DEL', gkey)
-            local ckey = job_key(P, continuation)
-            local kind = redis.call('HGET', ckey, 'kind')
-            if kind then
-              if first then redis.call('HSET', ckey, 'groupFailure', first) end
-              redis.call('HSET', ckey, 'enqueued', now)
-              redis.call('RPUSH', P .. ':pending:' .. kind, continuation)
-              signal(P, 1)
-            end
-          end
-        end
-      end
-      if cycle then count_outstanding(P, cycle, -1) end
+    -- A member of `group` ended (failed with `failure`, or '' on success). The group's last member
+    -- makes the group's continuation pending, handing it the group's first failure.
+    local function finish_in_group(P, now, group, failure)
+      local gkey = P .. ':group:' .. group
+      if redis.call('EXISTS', gkey) == 0 then return end
+      if failure ~= '' then redis.call('HSETNX', gkey, 'failure', failure) end
+      if redis.call('HINCRBY', gkey, 'remaining', -1) > 0 then return end
+      local continuation, first = unpack(redis.call('HMGET', gkey, 'continuation', 'failure'))
+      redis.call('DEL', gkey)
+      local ckey = job_key(P, continuation)
+      local kind = redis.call('HGET', ckey, 'kind')
+      if not kind then return end
+      if first then redis.call('HSET', ckey, 'groupFailure', first) end
+      redis.call('HSET', ckey, 'enqueued', now)
+      redis.call('RPUSH', P .. ':pending:' .. kind, continuation)
+      signal(P, 1)
     end
     """
 }

@@ -11,35 +11,38 @@ extension QueueScript {
     local now = now_ms()
     signal(P, reap(P, now))
     local out = {-1}
-    local taken = 0
-    local leases = P .. ':leases'
+    local leases = {}
     for _, kind in ipairs(KINDS) do
-      if taken >= max then break end
-      local ids = redis.call('LPOP', P .. ':pending:' .. kind, max - taken)
+      if #leases >= 2 * max then break end
+      local ids = redis.call('LPOP', P .. ':pending:' .. kind, max - #leases / 2)
       if ids then
         for _, id in ipairs(ids) do
           local key = job_key(P, id)
-          if redis.call('EXISTS', key) == 1 then
+          local values = redis.call('HMGET', key, unpack(JOB_FIELDS))
+          if values[1] then
             redis.call('HSET', key, 'owner', owner, 'leased', now)
-            redis.call('ZADD', leases, now + ttl, id)
-            job_fields(P, id, out)
-            taken = taken + 1
+            leases[#leases + 1] = now + ttl
+            leases[#leases + 1] = id
+            out[#out + 1] = id
+            for i = 1, #JOB_FIELDS do out[#out + 1] = values[i] or '' end
           end
         end
       end
     end
-    if taken == 0 then
-      redis.call('DEL', P .. ':signal')
-      local wake = -1
-      for _, set in ipairs({P .. ':delayed', leases}) do
-        local first = redis.call('ZRANGE', set, 0, 0, 'WITHSCORES')
-        if first[2] then
-          local wait = math.max(0, tonumber(first[2]) - now)
-          if wake < 0 or wait < wake then wake = wait end
-        end
-      end
-      out[1] = wake
+    if #leases > 0 then
+      redis.call('ZADD', P .. ':leases', unpack(leases))
+      return out
     end
+    redis.call('DEL', P .. ':signal')
+    local wake = -1
+    for _, set in ipairs({P .. ':delayed', P .. ':leases'}) do
+      local first = redis.call('ZRANGE', set, 0, 0, 'WITHSCORES')
+      if first[2] then
+        local wait = math.max(0, tonumber(first[2]) - now)
+        if wake < 0 or wait < wake then wake = wait end
+      end
+    end
+    out[1] = wake
     return out
     """)
 }
