@@ -71,7 +71,7 @@ extension RedisBackend: FleetControl {
 
     public func stats() async throws -> QueueStats {
         let script = QueueScript.stats
-        let values = try await redis.run(script, args: [RedisArgument(keys.tag)], idempotent: true).elements(of: script)
+        let values = try await redis.run(script, in: keys, args: [], idempotent: true).elements(of: script)
         let kinds: [JobKind] = [.commit, .blob, .tag, .image]  // the scripts' KINDS order
         guard values.count == kinds.count + 5 else { throw RedisQueueError.unexpectedReply(script: "stats", reply: "\(values)") }
         let numbers = try values.map { try $0.integer(of: script) }
@@ -88,7 +88,7 @@ extension RedisBackend: FleetControl {
     /// Leased jobs, the longest-leased first; `leaseAge` counts from the take or the last renewal.
     public func inFlight() async throws -> [InFlightJob] {
         let script = QueueScript.inFlight
-        let values = try await redis.run(script, args: [RedisArgument(keys.tag)], idempotent: true).elements(of: script)
+        let values = try await redis.run(script, in: keys, args: [], idempotent: true).elements(of: script)
         guard let now = values.first?.int else { return [] }
         return try StoredJob.each(values, from: 1, extra: 2) { leased, extra in
             let leasedAt = extra[extra.startIndex + 1].int ?? now
@@ -99,7 +99,7 @@ extension RedisBackend: FleetControl {
     /// The newest dead letters first.
     public func deadLetters(limit: Int) async throws -> [DeadLetter] {
         let script = QueueScript.deadLetters
-        let values = try await redis.run(script, args: [RedisArgument(keys.tag), RedisArgument(limit)], idempotent: true).elements(of: script)
+        let values = try await redis.run(script, in: keys, args: [RedisArgument(limit)], idempotent: true).elements(of: script)
         return try StoredJob.each(values, from: 0, extra: 2) { leased, extra in
             let failure = try JSONDecoder().decode(JobFailure.self, from: Data(extra[extra.startIndex].data))
             return DeadLetter(job: leased.job, failure: failure, died: Double(extra[extra.startIndex + 1].int ?? 0) / 1000)
@@ -107,7 +107,7 @@ extension RedisBackend: FleetControl {
     }
 
     public func requeueDead(id: String?) async throws -> Int {
-        try await redis.run(QueueScript.requeueDead, args: [RedisArgument(keys.tag), RedisArgument(id ?? "")], idempotent: false)
+        try await redis.run(QueueScript.requeueDead, in: keys, args: [RedisArgument(id ?? "")], idempotent: false)
             .integer(of: QueueScript.requeueDead)
     }
 }

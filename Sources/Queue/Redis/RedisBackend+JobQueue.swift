@@ -8,17 +8,17 @@ extension RedisBackend: JobQueue {
 
     public func enqueue(_ jobs: [Job]) async throws {
         for start in stride(from: 0, to: jobs.count, by: Self.enqueueBatch) {
-            var args = [RedisArgument(keys.tag)]
-            args.reserveCapacity(1 + 7 * Self.enqueueBatch)
+            var args: [RedisArgument] = []
+            args.reserveCapacity(7 * Self.enqueueBatch)
             for job in jobs[start..<min(start + Self.enqueueBatch, jobs.count)] { args += StoredJob.arguments(job) }
-            try await redis.run(QueueScript.enqueue, args: args, idempotent: false)
+            try await redis.run(QueueScript.enqueue, in: keys, args: args, idempotent: false)
         }
     }
 
     public func enqueue(_ group: JobGroup) async throws {
-        var args = [RedisArgument(keys.tag), RedisArgument(group.id)] + StoredJob.arguments(group.continuation)
+        var args = [RedisArgument(group.id)] + StoredJob.arguments(group.continuation)
         for child in group.children { args += StoredJob.arguments(child) }
-        try await redis.run(QueueScript.enqueueGroup, args: args, idempotent: false)
+        try await redis.run(QueueScript.enqueueGroup, in: keys, args: args, idempotent: false)
     }
 
     public func take(timeout: Duration) async throws -> LeasedJob? {
@@ -34,22 +34,22 @@ extension RedisBackend: JobQueue {
     }
 
     public func retry(_ job: LeasedJob, after delay: Duration, countsAsAttempt: Bool, failure: JobFailure) async throws {
-        try await redis.run(QueueScript.retry, args: [
-            RedisArgument(keys.tag), RedisArgument(owner), RedisArgument(job.job.id),
+        try await redis.run(QueueScript.retry, in: keys, args: [
+            RedisArgument(owner), RedisArgument(job.job.id),
             RedisArgument(max(0, delay.milliseconds)), RedisArgument(countsAsAttempt ? "1" : "0"),
         ], idempotent: true)
         held.remove([job.job.id])
     }
 
     public func release(_ job: LeasedJob) async throws {
-        try await redis.run(QueueScript.release, args: [RedisArgument(keys.tag), RedisArgument(owner), RedisArgument(job.job.id)],
+        try await redis.run(QueueScript.release, in: keys, args: [RedisArgument(owner), RedisArgument(job.job.id)],
                             idempotent: true)
         held.remove([job.job.id])
     }
 
     public func bury(_ job: LeasedJob, failure: JobFailure) async throws {
-        try await redis.run(QueueScript.bury, args: [
-            RedisArgument(keys.tag), RedisArgument(owner), RedisArgument(job.job.id),
+        try await redis.run(QueueScript.bury, in: keys, args: [
+            RedisArgument(owner), RedisArgument(job.job.id),
             try JSONEncoder.sorted.encode(failure).redisArgument, RedisArgument(deadLetterMax),
             RedisArgument(deadLetterMaxAge.milliseconds),
         ], idempotent: true)

@@ -79,7 +79,7 @@ public final class RedisBackend: @unchecked Sendable {
         self.held = held
         let signalConnection = client.dedicatedConnection()
         self.signalConnection = signalConnection
-        let take = Self.takeFunction(client: client, keys: keys, owner: owner, leaseTTL: leaseTTL, held: held)
+        let take = Self.takeFunction(client: client, keys: keys, owner: owner, leaseTTL: leaseTTL, held: held, logger: logger)
         self.takeJobs = take
         self.fetcher = JobFetcher(prefetch: prefetch, fetch: take, block: { wait in
             let seconds = String(format: "%.3f", max(0.005, wait.seconds))
@@ -89,7 +89,7 @@ public final class RedisBackend: @unchecked Sendable {
             _ = try? await client.sendRaw(["LPUSH", keys.signal, "1"])
         })
         self.acks = AckBatcher { [held] ids in
-            try await client.run(QueueScript.complete, args: [RedisArgument(keys.tag), RedisArgument(owner)] + ids.map { RedisArgument($0) },
+            try await client.run(QueueScript.complete, in: keys, args: [RedisArgument(owner)] + ids.map { RedisArgument($0) },
                                  idempotent: true)
             held.remove(ids)
         }
@@ -97,14 +97,25 @@ public final class RedisBackend: @unchecked Sendable {
 
     /// Leases up to `max` jobs to `owner` with the take script, remembering them for renewal.
     private static func takeFunction(client: RedisClient, keys: RedisKeys, owner: String, leaseTTL: Duration,
-                                     held: HeldLeases) -> JobFetcher.Fetch {
+                                     held: HeldLeases, logger: Logger) -> JobFetcher.Fetch {
         { max in
             let reply = try await client.run(
-                QueueScript.take, args: [RedisArgument(keys.tag), RedisArgument(owner), RedisArgument(leaseTTL.milliseconds), RedisArgument(max)],
+                QueueScript.take, in: keys, args: [RedisArgument(owner), RedisArgument(leaseTTL.milliseconds), RedisArgument(max)],
                 idempotent: false)
             let values = try reply.elements(of: QueueScript.take)
             guard let wake = values.first?.int else { throw RedisQueueError.unexpectedReply(script: "take", reply: "\(reply)") }
-            let jobs = try StoredJob.each(values, from: 1, extra: 0) { job, _ in job }
+            guard (values.count - 1) % StoredJob.fieldCount == 0 else {
+                throw RedisQueueError.unexpectedReply(script: "take", reply: "\(values.count) values")
+            }
+            var jobs: [LeasedJob] = []
+            for index in stride(from: 1, to: values.count, by: StoredJob.fieldCount) {
+                do {
+                    jobs.append(try StoredJob.leased(values, at: index))
+                } catch {
+                    // Not held, so not renewed: it goes back when its lease lapses, and is logged again.
+                    logger.error("cannot read a taken job: \(error)")
+                }
+            }
             held.insert(jobs.map(\.job.id))
             return Fetched(jobs: jobs, wake: wake < 0 ? nil : .milliseconds(wake))
         }
@@ -157,7 +168,7 @@ public final class RedisBackend: @unchecked Sendable {
                 let chunk = ids[start..<min(start + 1000, ids.count)]
                 let reply = try await redis.run(
                     QueueScript.renewLeases,
-                    args: [RedisArgument(keys.tag), RedisArgument(owner), RedisArgument(leaseTTL.milliseconds)] + chunk.map { RedisArgument($0) },
+                    in: keys, args: [RedisArgument(owner), RedisArgument(leaseTTL.milliseconds)] + chunk.map { RedisArgument($0) },
                     idempotent: true)
                 // Jobs retried or released since the snapshot lost their lease to us, not to another worker.
                 let lost = held.remove(present: Set(try reply.elements(of: QueueScript.renewLeases).compactMap(\.string)))
@@ -166,7 +177,7 @@ public final class RedisBackend: @unchecked Sendable {
                 fetcher.drop(lost)
             }
             for job in fetcher.takeStale(olderThan: staleAfter) { try await release(job) }
-            try await redis.run(QueueScript.reap, args: [RedisArgument(keys.tag)], idempotent: true)
+            try await redis.run(QueueScript.reap, in: keys, args: [], idempotent: true)
         } catch {
             logger.warning("renewing job leases failed, trying again in \(staleAfter): \(error)")
         }

@@ -58,3 +58,13 @@ extension Duration {
         return Double(seconds) + Double(attoseconds) / 1e18
     }
 }
+
+extension RedisCommandSender {
+    /// Runs one of the queue's scripts: the key prefix goes first in ARGV (the scripts build the
+    /// per-job and per-cycle key names from it), and the leases key is declared as KEYS[1], so
+    /// that a Cluster-aware client routes the script to the slot that every key of `keys` shares.
+    @discardableResult
+    func run(_ script: RedisScript, in keys: RedisKeys, args: [RedisArgument], idempotent: Bool) async throws -> RedisValue {
+        try await run(script, keys: [keys.leases], args: [RedisArgument(keys.tag)] + args, idempotent: idempotent)
+    }
+}

@@ -4,9 +4,10 @@ import Redis
 /// dead) and each fleet-wide compare-and-set is one named script, defined in its own file in this
 /// folder. Reading them tells the whole protocol; `RedisKeys` shows the keys they touch.
 ///
-/// Every script takes the key prefix (`{docker-sync}`) as `ARGV[1]` and builds the per-job,
-/// per-group and per-cycle key names from it (all in one hash slot), or gets its fixed keys as
-/// `KEYS`. Time is the server's (`TIME`), so the clocks of the fleet's machines do not matter.
+/// The job transitions take the key prefix (`{docker-sync}`) as `ARGV[1]` and build the per-job,
+/// per-group and per-cycle key names from it, all in one hash slot; `KEYS[1]`, the leases key,
+/// is declared only so that a Cluster-aware client routes them to that slot (`run(_:in:args:)`).
+/// The others get their keys as `KEYS`. Time is the server's (`TIME`), so the clocks of the fleet's machines do not matter.
 enum QueueScript {
     /// Builds a script from the shared library (`QueueScript.library`) and its own body.
     static func make(_ name: String, _ body: String) -> RedisScript {
