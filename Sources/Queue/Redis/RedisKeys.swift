@@ -6,7 +6,8 @@
 /// |----------------------------------|--------|---------------------------------------------------------|
 /// | `job:<id>`                       | hash   | kind, cycle, unique, group, attempts, payload (JSON),   |
 /// |                                  |        | enqueued (ms), owner + leased (ms) while leased,        |
-/// |                                  |        | groupFailure (continuation), failure + died (dead)      |
+/// |                                  |        | groupFailure (continuation), failure + died (dead),     |
+/// |                                  |        | formerGroup (dead, for requeue_dead)                    |
 /// | `pending:<kind>`                 | list   | ready job ids, one list per `JobKind`                   |
 /// | `leases`                         | zset   | leased job id → lease deadline (ms)                     |
 /// | `delayed`                        | zset   | retried job id → due time (ms)                          |

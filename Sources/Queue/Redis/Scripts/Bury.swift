@@ -13,8 +13,10 @@ extension QueueScript {
     if holder ~= owner then return 0 end
     local now = now_ms()
     redis.call('ZREM', P .. ':leases', id)
-    -- A requeued dead letter is no longer counted by its group.
+    -- A requeued dead letter is no longer counted by its group; `formerGroup` lets requeue_dead
+    -- hold the group's continuation for it when both are requeued together.
     redis.call('HDEL', key, 'owner', 'leased', 'group')
+    if group then redis.call('HSET', key, 'formerGroup', group) end
     redis.call('HSET', key, 'failure', failure, 'died', now)
     if group then finish_in_group(P, now, group, failure) end
     count_outstanding(P, cycle, -1)

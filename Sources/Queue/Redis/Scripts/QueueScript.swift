@@ -137,7 +137,7 @@ enum QueueScript {
       local ckey = job_key(P, continuation)
       local kind = redis.call('HGET', ckey, 'kind')
       if not kind then return end
-      if first then redis.call('HSET', ckey, 'groupFailure', first) end
+      if first then redis.call('HSET', ckey, 'groupFailure', first, 'formerGroup', group) end
       redis.call('HSET', ckey, 'enqueued', now)
       redis.call('RPUSH', P .. ':pending:' .. kind, continuation)
       signal(P, 1)
