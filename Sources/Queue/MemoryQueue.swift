@@ -13,7 +13,7 @@ public actor MemoryQueue: JobQueue {
     private var takers: [UInt64: CheckedContinuation<Job?, Never>] = [:]
     private var takerOrder: [UInt64] = []
     private var nextTaker: UInt64 = 0
-    private var timerArmedFor: ContinuousClock.Instant?
+    private var interruptions = 0
     public private(set) var deadLetters: [(job: Job, failure: JobFailure)] = []
     private let maxDeadLetters: Int
 
@@ -34,7 +34,8 @@ public actor MemoryQueue: JobQueue {
 
     public func take(timeout: Duration) async -> LeasedJob? {
         let deadline = ContinuousClock.now.advanced(by: timeout)
-        while true {
+        let generation = interruptions
+        while generation == interruptions {
             promoteDueJobs()
             if let job = popReady() { return lease(job) }
             let now = ContinuousClock.now
@@ -42,6 +43,16 @@ public actor MemoryQueue: JobQueue {
             let wakeAt = min(deadline, delayed.map(\.due).min() ?? deadline)
             if let job = await waitForJob(until: wakeAt) { return lease(job) }
         }
+        return nil
+    }
+
+    /// Every waiting `take` returns nil now (its caller is being told to stop).
+    public func interruptTakers() {
+        interruptions += 1
+        let waiting = takers.values
+        takers.removeAll()
+        takerOrder.removeAll()
+        for taker in waiting { taker.resume(returning: nil) }
     }
 
     public func complete(_ leased: LeasedJob) { finish(leased.job, failure: nil) }

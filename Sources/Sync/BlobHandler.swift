@@ -11,7 +11,7 @@ extension JobHandlers {
         let target = try ImageReference(blob.target)
         let digest = try Digest(parsing: blob.digest)
         let targetClient = registries.target(target)
-        if try await targetClient.blobExists(repository: target.repository, digest: digest) != nil {
+        if try await isPresent(blob, digest: digest, target: target, client: targetClient) {
             statistics.add(skipped: 1)
             return try await remember(digest, in: target)
         }
@@ -21,12 +21,24 @@ extension JobHandlers {
             throw SyncError.deferred("blob \(digest) is being copied to \(target.name) by another worker")
         }
         do {
-            try await transfer(blob, digest: digest, source: source, target: target, targetClient: targetClient)
+            // Another worker may have finished this very copy between the check above and the claim.
+            if try await coordination.blobLocation(registry: target.registry, digest: digest.description) != target.repository {
+                try await transfer(blob, digest: digest, source: source, target: target, targetClient: targetClient)
+            }
             try await coordination.release(claim)
         } catch {
             try? await coordination.release(claim)
             throw error
         }
+    }
+
+    /// A HEAD on the target, unless its repository was new this cycle: then only a copy made in this
+    /// cycle can be there, and the recorded location says so.
+    private func isPresent(_ blob: BlobJob, digest: Digest, target: ImageReference, client: RegistryClient) async throws -> Bool {
+        if blob.targetIsNew == true {
+            return try await coordination.blobLocation(registry: target.registry, digest: digest.description) == target.repository
+        }
+        return try await client.blobExists(repository: target.repository, digest: digest) != nil
     }
 
     private func transfer(_ blob: BlobJob, digest: Digest, source: ImageReference, target: ImageReference,

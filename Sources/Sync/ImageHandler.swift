@@ -13,7 +13,7 @@ extension JobHandlers {
         for targetText in image.targets {
             let target = try targetReference(targetText)
             let mapping = tagMapping(source: source, target: target, tags: tags)
-            let present = try await presentTags(target, mapping: mapping, policy: image.policy)
+            let present = try await presentTags(target)
             statistics.add(planned: mapping.count)
             for (sourceReference, targetTag) in mapping {
                 if let targetTag, present.contains(targetTag), !image.policy.isMutable(sourceReference) {
@@ -21,8 +21,9 @@ extension JobHandlers {
                                               target: targetText, status: .skipped))
                     continue
                 }
-                let tagJob = TagJob(source: source.name, sourceReference: sourceReference,
-                                    target: target.name, targetTag: targetTag, dryRun: image.dryRun)
+                let tagJob = TagJob(source: source.name, sourceReference: sourceReference, target: target.name,
+                                    targetTag: targetTag, dryRun: image.dryRun,
+                                    targetHasTag: targetTag.map(present.contains), targetIsNew: present.isEmpty)
                 jobs.append(try Job(kind: .tag, tagJob, cycle: cycle,
                                     uniqueKey: "tag|\(tagJob.source)|\(sourceReference)|\(tagJob.target)|\(targetTag ?? "")"))
             }
@@ -46,9 +47,8 @@ extension JobHandlers {
         return tags.map { ($0, $0.hasPrefix("sha256:") ? nil : $0) }
     }
 
-    /// Tags present on the target, fetched only when some tag could be skipped by presence.
-    private func presentTags(_ target: ImageReference, mapping: [(String, String?)], policy: TagPolicy) async throws -> Set<String> {
-        guard mapping.contains(where: { $0.1 != nil && !policy.isMutable($0.0) }) else { return [] }
+    /// Tags present on the target: one listing that spares a HEAD per absent tag and per blob of a new repository.
+    private func presentTags(_ target: ImageReference) async throws -> Set<String> {
         do {
             return Set(try await registries.target(target).listTags(repository: target.repository))
         } catch let error as RegistryError where error.status == 404 {

@@ -66,11 +66,25 @@ public final class JobHandlers: Sendable {
                 await releaseSlots(Array(hosts[..<index]), holder: holder)
                 throw DeferredError(message: "\(host) is rate limited", retryAt: paused)
             }
-            guard try await coordination.acquireSlot(registry: host, limit: perRegistryLimit, holder: holder, ttl: .seconds(900)) else {
+            guard try await waitForSlot(host, holder: holder) else {
                 await releaseSlots(Array(hosts[..<index]), holder: holder)
-                throw SyncError.deferred("\(host) has \(perRegistryLimit) jobs in flight", seconds: 0.1)
+                throw SyncError.deferred("\(host) has \(perRegistryLimit) jobs in flight", seconds: 0.5)
             }
         }
+    }
+
+    /// Waits a little for a slot of `host` (slots free up within milliseconds when jobs are short),
+    /// rather than sending the job round the queue at once.
+    private func waitForSlot(_ host: String, holder: String) async throws -> Bool {
+        var delay = Duration.milliseconds(5)
+        for _ in 0..<8 {
+            if try await coordination.acquireSlot(registry: host, limit: perRegistryLimit, holder: holder, ttl: .seconds(900)) {
+                return true
+            }
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, .milliseconds(250))
+        }
+        return false
     }
 
     private func releaseSlots(_ hosts: [String], holder: String) async {

@@ -19,6 +19,11 @@ struct TagJob: Codable, Sendable {
     /// The tag to write on the target; nil pushes by digest only.
     var targetTag: String?
     var dryRun: Bool
+    /// Known from the image job's tag listing of the target: false when the tag was absent, so the
+    /// digest comparison is skipped and the source manifest fetched at once. nil: not known.
+    var targetHasTag: Bool? = nil
+    /// The target repository had no tags when the image was planned: blobs need no existence check.
+    var targetIsNew: Bool? = nil
 }
 
 /// Make one blob present in one target repository.
@@ -27,6 +32,8 @@ struct BlobJob: Codable, Sendable {
     var target: String
     var digest: String
     var size: Int64
+    /// The target repository had no tags when the image was planned: skip the HEAD for the blob.
+    var targetIsNew: Bool? = nil
 }
 
 /// Push a tag's manifests once its blobs are in: children first, the tag last.

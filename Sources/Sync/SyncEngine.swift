@@ -63,11 +63,13 @@ public final class SyncEngine: Sendable {
             group.addTask { [queue] in
                 await queue.waitForCycle(cycle)
                 workersDone.set()
+                await queue.interruptTakers()
                 return .cycle
             }
-            group.addTask { [options] in
+            group.addTask { [options, queue] in
                 await stop.wait()
                 workersDone.set()
+                await queue.interruptTakers()
                 try? await Task.sleep(for: options.gracePeriod)
                 return .graceOver
             }

@@ -27,7 +27,7 @@ final class FaultToleranceTests: XCTestCase {
         try ImageSeeder(source).push(.ociIndex(layers: [50_000]), repository: "flaky/app", tag: "v1", seed: 500)
         try proxy.setFaults([
             .status(503, methods: ["GET"], path: "/blobs/sha256:", times: 2, name: "blob-unavailable"),
-            .tooManyRequests(retryAfter: 1, methods: ["HEAD"], path: "/manifests/", times: 1, name: "manifest-rate-limited"),
+            .tooManyRequests(retryAfter: 1, methods: ["GET"], path: "/manifests/", times: 1, name: "manifest-rate-limited"),
         ])
 
         let report = try await SyncHarness.sync("\(proxy.host)/flaky/app", to: "\(target.host)/flaky/app")
