@@ -73,8 +73,9 @@ struct JobsCommand: AsyncParsableCommand {
                 let formatter = ISO8601DateFormatter()
                 for letter in letters {
                     let status = letter.failure.status.map { " \($0)" } ?? ""
+                    // `attempts` counts the failures before the one that buried the job.
                     print("\(letter.job.id)  \(formatter.string(from: Date(timeIntervalSince1970: letter.died)))  \(letter.job.kind.rawValue) "
-                        + "\(letter.job.summary)  attempts \(letter.job.attempts)  \(letter.failure.errorClass.rawValue)\(status): \(letter.failure.message)")
+                        + "\(letter.job.summary)  attempts \(letter.job.attempts + 1)  \(letter.failure.errorClass.rawValue)\(status): \(letter.failure.message)")
                 }
             }
         }
