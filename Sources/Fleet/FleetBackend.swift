@@ -7,10 +7,25 @@ public struct FleetBackend: Sendable {
     public var coordination: Coordination
     public var outcomes: OutcomeLog
     public var reader: OutcomeReader
+    /// Hands back jobs taken but not started and closes the connections.
+    public var close: @Sendable () async -> Void
 
-    public init(queue: JobQueue, control: FleetControl, coordination: Coordination, outcomes: OutcomeLog, reader: OutcomeReader) {
+    public init(queue: JobQueue, control: FleetControl, coordination: Coordination, outcomes: OutcomeLog, reader: OutcomeReader,
+                close: @escaping @Sendable () async -> Void = {}) {
         self.queue = queue; self.control = control; self.coordination = coordination
-        self.outcomes = outcomes; self.reader = reader
+        self.outcomes = outcomes; self.reader = reader; self.close = close
+    }
+
+    /// Runs `body` with the backend, closing it afterwards whatever happens.
+    public func using<T: Sendable>(_ body: (FleetBackend) async throws -> T) async throws -> T {
+        do {
+            let result = try await body(self)
+            await close()
+            return result
+        } catch {
+            await close()
+            throw error
+        }
     }
 }
 

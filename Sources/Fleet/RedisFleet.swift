@@ -9,7 +9,8 @@ public enum RedisFleet {
         let backend = try await RedisBackend.connect(
             url: config.url, prefix: config.prefix, leaseTTL: config.leaseTTL.duration,
             deadLetterMax: config.deadLetters.max, deadLetterMaxAge: config.deadLetters.maxAge.duration, logger: logger)
-        return FleetBackend(queue: backend, control: backend, coordination: backend, outcomes: backend, reader: backend)
+        return FleetBackend(queue: backend, control: backend, coordination: backend, outcomes: backend, reader: backend,
+                            close: { await backend.close() })
     }
 
     /// The URL without its password, for messages.

@@ -57,8 +57,10 @@ struct DaemonCommand: AsyncParsableCommand {
                                      logger: logger),
                 worker: WorkerRole(backend: backend, registries: setup.registries, options: workerOptions, logger: logger),
                 reporter: Reporter(backend: backend, metrics: metrics, options: .init(maxErrors: config.sync.maxErrors), logger: logger))
-            try await MetricsExport(config.telemetry, metrics: metrics, logger: logger).whileRunning {
-                try await node.run(stop: stop)
+            try await backend.using { _ in
+                try await MetricsExport(config.telemetry, metrics: metrics, logger: logger).whileRunning {
+                    try await node.run(stop: stop)
+                }
             }
         }
     }

@@ -26,7 +26,7 @@ struct SchedulerCommand: AsyncParsableCommand {
             let stop = StopFlag()
             let signals = stopOnSignals(stop)
             defer { signals.forEach { $0.cancel() } }
-            try await Scheduler(backend: backend, images: setup.images, options: options, logger: logger).run(stop: stop)
+            try await backend.using { try await Scheduler(backend: $0, images: setup.images, options: options, logger: logger).run(stop: stop) }
         }
     }
 }
@@ -51,7 +51,7 @@ struct WorkerCommand: AsyncParsableCommand {
             let stop = StopFlag()
             let signals = stopOnSignals(stop)
             defer { signals.forEach { $0.cancel() } }
-            try await WorkerRole(backend: backend, registries: setup.registries, options: options, logger: logger).run(stop: stop)
+            try await backend.using { try await WorkerRole(backend: $0, registries: setup.registries, options: options, logger: logger).run(stop: stop) }
         }
     }
 }
@@ -73,8 +73,10 @@ struct ReporterCommand: AsyncParsableCommand {
             defer { signals.forEach { $0.cancel() } }
             let metrics = FleetMetrics()
             let reporter = Reporter(backend: backend, metrics: metrics, options: .init(maxErrors: config.sync.maxErrors), logger: logger)
-            try await MetricsExport(config.telemetry, metrics: metrics, logger: logger).whileRunning {
-                try await reporter.run(stop: stop)
+            try await backend.using { _ in
+                try await MetricsExport(config.telemetry, metrics: metrics, logger: logger).whileRunning {
+                    try await reporter.run(stop: stop)
+                }
             }
         }
     }
