@@ -63,7 +63,15 @@ public struct Scheduler: Sendable {
     }
 
     private func finish(_ cycle: String) async throws {
-        try await backend.queue.waitForCycle(cycle)
+        // A halt stops the workers with jobs of the cycle still queued: it would never finish.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await backend.queue.waitForCycle(cycle) }
+            group.addTask {
+                while try await backend.control.haltState() == nil { try await Task.sleep(for: .milliseconds(500)) }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
         let failures = try await backend.reader.failureCount(cycle: cycle)
         logger.info("sync cycle finished", metadata: ["cycle": "\(cycle)", "failures": "\(failures)"])
         if let halt = try await backend.control.haltState() { throw FleetStop("the fleet halted: \(halt.reason)") }
