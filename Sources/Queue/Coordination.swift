@@ -3,9 +3,12 @@ import Foundation
 /// State the workers share beyond the queue: who is copying which blob, where blobs already
 /// are, and which registries are paused after a 429. In memory for one process, in Redis for the fleet.
 public protocol Coordination: Sendable {
-    /// True when the caller now owns the transfer of `key` (for `ttl`); false when another holds it.
-    func claim(_ key: String, ttl: Duration) async throws -> Bool
-    func release(_ key: String) async throws
+    /// True when `holder` (a job id) now owns the transfer of `key` for `ttl`, also when it held it
+    /// already: a job re-delivered after its worker died takes over the claim that worker left.
+    /// False when another holds it.
+    func claim(_ key: String, holder: String, ttl: Duration) async throws -> Bool
+    /// Gives up the claim of `key` if `holder` holds it.
+    func release(_ key: String, holder: String) async throws
     /// Remembers that `repository` of `registry` holds `digest`, as a mount source for others.
     func recordBlob(registry: String, digest: String, repository: String) async throws
     func blobLocation(registry: String, digest: String) async throws -> String?
@@ -18,21 +21,23 @@ public protocol Coordination: Sendable {
 }
 
 public actor MemoryCoordination: Coordination {
-    private var claims: [String: ContinuousClock.Instant] = [:]
+    private var claims: [String: (holder: String, expiry: ContinuousClock.Instant)] = [:]
     private var locations: [String: String] = [:]
     private var pauses: [String: Double] = [:]
     private var slots: [String: Set<String>] = [:]
 
     public init() {}
 
-    public func claim(_ key: String, ttl: Duration) -> Bool {
+    public func claim(_ key: String, holder: String, ttl: Duration) -> Bool {
         let now = ContinuousClock.now
-        if let expiry = claims[key], expiry > now { return false }
-        claims[key] = now.advanced(by: ttl)
+        if let claim = claims[key], claim.expiry > now, claim.holder != holder { return false }
+        claims[key] = (holder, now.advanced(by: ttl))
         return true
     }
 
-    public func release(_ key: String) { claims.removeValue(forKey: key) }
+    public func release(_ key: String, holder: String) {
+        if claims[key]?.holder == holder { claims.removeValue(forKey: key) }
+    }
 
     public func recordBlob(registry: String, digest: String, repository: String) {
         locations["\(registry)/\(digest)"] = repository

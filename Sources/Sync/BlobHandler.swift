@@ -6,7 +6,7 @@ extension JobHandlers {
     /// Makes one blob present in the target repository: already there → done; another worker
     /// copying it → come back shortly; in another repository of the target registry → mount;
     /// otherwise stream it from the source, verifying its digest on the way.
-    func runBlob(_ blob: BlobJob) async throws {
+    func runBlob(_ blob: BlobJob, id: String) async throws {
         let source = try ImageReference(blob.source)
         let target = try ImageReference(blob.target)
         let digest = try Digest(parsing: blob.digest)
@@ -16,8 +16,9 @@ extension JobHandlers {
             return try await remember(digest, in: target)
         }
         // Per registry, not per repository: a second repository waits for the first copy, then mounts it.
+        // Held by the job, not the process: redelivered after its worker was killed, it takes the claim over.
         let claim = "blob|\(target.registry)|\(digest)"
-        guard try await coordination.claim(claim, ttl: .seconds(600)) else {
+        guard try await coordination.claim(claim, holder: id, ttl: .seconds(600)) else {
             throw SyncError.deferred("blob \(digest) is being copied to \(target.name) by another worker")
         }
         do {
@@ -25,9 +26,9 @@ extension JobHandlers {
             if try await coordination.blobLocation(registry: target.registry, digest: digest.description) != target.repository {
                 try await transfer(blob, digest: digest, source: source, target: target, targetClient: targetClient)
             }
-            try await coordination.release(claim)
+            try await coordination.release(claim, holder: id)
         } catch {
-            try? await coordination.release(claim)
+            try? await coordination.release(claim, holder: id)
             throw error
         }
     }

@@ -37,7 +37,7 @@ public final class JobHandlers: Sendable {
         switch job.kind {
         case .image: try await runImage(try job.decode(ImageJob.self), cycle: job.cycle)
         case .tag: try await runTag(try job.decode(TagJob.self), cycle: job.cycle)
-        case .blob: try await runBlob(try job.decode(BlobJob.self))
+        case .blob: try await runBlob(try job.decode(BlobJob.self), id: job.id)
         case .commit:
             // The blob job has spent its attempts; a retried commit would lease without the group
             // failure and push manifests whose blobs are missing.

@@ -3,6 +3,19 @@ import Redis
 
 /// Claims, blob locations, registry pauses and slots, shared by every worker of the fleet.
 extension RedisBackend: Coordination {
+    /// SET NX PX, or a renewal when `holder` holds the claim already (the campaign script).
+    public func claim(_ key: String, holder: String, ttl: Duration) async throws -> Bool {
+        try await redis.run(QueueScript.campaign, keys: [keys.claim(key)],
+                            args: [RedisArgument(holder), RedisArgument(max(1, ttl.milliseconds))],
+                            idempotent: true).integer(of: QueueScript.campaign) == 1
+    }
+
+    /// Deletes the claim only while `holder` holds it.
+    public func release(_ key: String, holder: String) async throws {
+        try await redis.run(QueueScript.deleteIfHolder, keys: [keys.claim(key)], args: [RedisArgument(holder)], idempotent: true)
+    }
+
+    /// A claim held by this process, once: two claims of one process exclude each other.
     public func claim(_ key: String, ttl: Duration) async throws -> Bool {
         let reply = try await redis.send("SET", keys.claim(key), owner, "NX", "PX", max(1, ttl.milliseconds))
         return !reply.isNull
@@ -10,7 +23,7 @@ extension RedisBackend: Coordination {
 
     /// Deletes the claim only while this process holds it.
     public func release(_ key: String) async throws {
-        try await redis.run(QueueScript.deleteIfHolder, keys: [keys.claim(key)], args: [RedisArgument(owner)], idempotent: true)
+        try await release(key, holder: owner)
     }
 
     public func recordBlob(registry: String, digest: String, repository: String) async throws {
