@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
-"""Small helpers for ops/bench/sync-bench.sh (standard library only).
+"""Small helpers for ops/bench/sync-bench.sh and fleet-bench.sh (standard library only).
 
     benchlib.py freeport                       a free TCP port on 127.0.0.1
     benchlib.py seedspec REGISTRY TAGS BIGMIB   the seed_image.py request for the benchmark workload
-    benchlib.py run --results F --workload W --tool T [--registry DIR]... --log LOG -- CMD...
+    benchlib.py run --results F --workload W --tool T [--rep N] [--registry DIR]... [--cpu NAME:PID]... --log LOG -- CMD...
                                                 runs CMD (output to LOG), appends {"seconds", "rss_mib",
                                                 "cpu_s", "registry_cpu_s", "rc", "requests"} to F and exits
                                                 with CMD's status; rss_mib is the peak RSS (VmHWM) of that
                                                 process, requests the access-log lines the registries in
-                                                the DIRs wrote, registry_cpu_s the CPU time they spent
+                                                the DIRs wrote, registry_cpu_s the CPU time they spent;
+                                                with --cpu, also "other_cpu_s": {NAME: CPU seconds the
+                                                running process PID spent meanwhile}; with --rep, "rep": N
+    benchlib.py procstat PID...                 {"PID": {"rss_mib": peak RSS (VmHWM), "cpu_s"}} of live processes
     benchlib.py verify SEED.json REGISTRY REPOSITORY [PREFIX]
                                                 every seeded tag present with the seeded manifest digest
     benchlib.py sample SEED.json REPOSITORY N   N evenly spread "tag digest" lines
     benchlib.py table RESULTS.jsonl             prints the results table and the issue's targets
+    benchlib.py fleettable RESULTS.jsonl        prints fleet-bench's table (embedded vs fleet x P workers)
 """
 import json
 import os
@@ -48,7 +52,7 @@ def run(args):
     (DIR holds a registry's registry.log and pid)"""
     split = args.index("--")
     opts, argv = args[:split], args[split + 1:]
-    results, workload, tool, log, counted = None, None, None, None, []
+    results, workload, tool, log, counted, others, rep = None, None, None, None, [], [], None
     it = iter(opts)
     for key in it:
         value = next(it)
@@ -62,12 +66,18 @@ def run(args):
             log = value
         elif key == "--registry":
             counted.append(value)
+        elif key == "--rep":
+            rep = int(value)
+        elif key == "--cpu":
+            name, pid = value.rsplit(":", 1)
+            others.append((name, int(pid)))
         else:
             sys.exit("run: unknown option %s" % key)
     logs = [os.path.join(d, "registry.log") for d in counted]
     pids = [int(open(os.path.join(d, "pid")).read()) for d in counted]
     offsets = [(path, os.path.getsize(path)) for path in logs]
     registry_cpu = -sum(process_cpu(pid) for pid in pids)
+    other_cpu = {name: -process_cpu(pid) for name, pid in others}
     with open(log, "ab") as out:
         out.write(("$ %s\n" % " ".join(argv)).encode())
         out.flush()
@@ -78,6 +88,11 @@ def run(args):
     rc = os.waitstatus_to_exitcode(status)
     time.sleep(0.2)  # let the registries write their last access-log lines
     registry_cpu += sum(process_cpu(pid) for pid in pids)
+    for name, pid in others:
+        try:
+            other_cpu[name] = round(other_cpu[name] + process_cpu(pid), 2)
+        except OSError:  # it exited meanwhile
+            other_cpu[name] = None
     total = {"total": 0}
     for path, offset in offsets:
         for method, n in count_requests(path, offset).items():
@@ -86,6 +101,10 @@ def run(args):
               "rss_mib": round(peak_kib / 1024.0, 1),
               "cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "registry_cpu_s": round(registry_cpu, 2),
               "rc": rc, "requests": total}
+    if others:
+        record["other_cpu_s"] = other_cpu
+    if rep is not None:
+        record["rep"] = rep
     with open(results, "a") as f:
         f.write(json.dumps(record) + "\n")
     methods = " ".join("%s=%d" % kv for kv in sorted(total.items()) if kv[0] != "total")
@@ -113,6 +132,16 @@ def peak_rss(pid, name):
         except (OSError, ValueError):
             pass
         time.sleep(0.01)
+
+
+def procstat(pids):
+    """Peak RSS (VmHWM) and CPU seconds so far of live processes, as JSON keyed by PID."""
+    out = {}
+    for pid in pids:
+        fields = dict(line.split(":", 1) for line in open("/proc/%s/status" % pid).read().splitlines() if ":" in line)
+        out[str(pid)] = {"rss_mib": round(int(fields["VmHWM"].split()[0]) / 1024.0, 1),
+                         "cpu_s": round(process_cpu(int(pid)), 2)}
+    print(json.dumps(out))
 
 
 def process_cpu(pid):
@@ -275,6 +304,109 @@ def table(path):
     target("docker-sync peak RSS <= 48 MiB", peak, 48.0, fmt(peak, "%.1f MiB"))
 
 
+def fleettable(path):
+    """fleet-bench's table. Records: run records with tool = mode ("embedded", "fleet×P"), "rep" (the
+    round) and workload "cold" / "no-op" (fleet: the `scheduler --once` cycle) or "many cold", "big cold",
+    … (embedded: one `sync` per image, one after the other, summed); {"kind": "meta", …}; per mode and
+    round {"kind": "mode", "tool", "rep", "processes", "load_before", "load_after", "workers": {PID:
+    {"rss_mib", "cpu_s"}}, "exits", "stop_s", "leader_left_s", "log", "redis_state"}. Medians over rounds."""
+    runs, meta, modes = {}, {}, {}
+    with open(path) as f:
+        for line in f:
+            r = json.loads(line)
+            if r.get("kind") == "meta":
+                meta.update(r)
+            elif r.get("kind") == "mode":
+                modes.setdefault(r["tool"], []).append(r)
+            else:
+                runs.setdefault((r["tool"], r.get("rep", 1)), []).append(r)  # in the order they ran
+
+    def phase(mode, rep, name):
+        """One round's phase: {"seconds", "cpu" (docker-sync processes), "registry_cpu", "redis_cpu",
+        "requests", "rss", "parts"} or None."""
+        parts = [r for r in runs.get((mode, rep), []) if r["workload"] == name or r["workload"].endswith(" " + name)]
+        if not parts:
+            return None
+        others = [r.get("other_cpu_s", {}) for r in parts]
+        redis = [o["redis"] for o in others if o.get("redis") is not None]
+        return {"seconds": sum(r["seconds"] for r in parts),
+                "cpu": sum(r["cpu_s"] for r in parts) + sum(v or 0 for o in others for k, v in o.items() if k.startswith("worker")),
+                "registry_cpu": sum(r["registry_cpu_s"] for r in parts),
+                "redis_cpu": sum(redis) if redis else None,
+                "requests": sum(r["requests"].get("total", 0) for r in parts),
+                "rss": max(r["rss_mib"] for r in parts), "parts": parts}
+
+    def rounds(mode, name):
+        return [p for p in (phase(mode, m["rep"], name) for m in modes[mode]) if p]
+
+    def median(mode, name, key):
+        values = [p[key] for p in rounds(mode, name) if p[key] is not None]
+        return statistics.median(values) if values else None
+
+    order = sorted(modes, key=lambda m: (m != "embedded", modes[m][0]["processes"]))
+    base = {name: median("fleet×1", name, "seconds") if "fleet×1" in modes else None for name in ("cold", "no-op")}
+    reps = max(len(v) for v in modes.values())
+    fleet_sizes = [str(modes[m][0]["processes"]) for m in order if m != "embedded"]
+    print()
+    print("fleet benchmark: %s tags in bench/many + one %s MiB layer in bench/big; concurrency %s per process; %s"
+          % (meta.get("tags"), meta.get("big_mib"), meta.get("concurrency") or "default", meta.get("binary", "")))
+    print("machine: %s cores, loopback only — the %s worker processes share those %s cores with the source and "
+          "target docker-registry and redis-server (%s)" % (meta.get("cores"), " / ".join(fleet_sizes), meta.get("cores"), meta.get("redis", "")))
+    if reps > 1:
+        print("%d rounds, modes interleaved; figures are medians (all cold runs listed below)" % reps)
+    header = ("mode", "cold s", "no-op s", "cold speed-up vs fleet×1", "no-op vs fleet×1", "peak RSS MiB per process",
+              "ds CPU s", "registries CPU s", "redis CPU s", "reqs", "load 1/5/15 before → after")
+    lines = []
+    for m in order:
+        cold, noop = median(m, "cold", "seconds"), median(m, "no-op", "seconds")
+        if m == "embedded":
+            rss = [p["rss"] for name in ("cold", "no-op") for p in rounds(m, name)]
+            rss_text = "%.1f (sync)" % max(rss) if rss else "-"
+        else:
+            # per worker index, the maximum over the rounds
+            per = [list(info.get("workers", {}).values()) for info in modes[m]]
+            rss_text = " / ".join("%.1f" % max(w[i]["rss_mib"] for w in per if i < len(w)) for i in range(max(len(w) for w in per))) or "-"
+        speed = lambda v, name: fmt(base[name] / v if v and base.get(name) else None, "%.2fx")
+        reqs = median(m, "cold", "requests")
+        load = "%s → %s" % (modes[m][0].get("load_before", "?"), modes[m][-1].get("load_after", "?"))
+        lines.append((m, fmt(cold), fmt(noop), speed(cold, "cold"), speed(noop, "no-op"), rss_text,
+                      fmt(median(m, "cold", "cpu")), fmt(median(m, "cold", "registry_cpu")), fmt(median(m, "cold", "redis_cpu")),
+                      "-" if reqs is None else "%d" % reqs, load))
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *lines)]
+    row = lambda cells: "  ".join(str(c).ljust(n) if i in (0, 5, 10) else str(c).rjust(n) for i, (c, n) in enumerate(zip(cells, widths)))
+    print(row(header))
+    print(row(["-" * n for n in widths]))
+    for l in lines:
+        print(row(l))
+    print()
+    print("cold / no-op: embedded = `docker-sync sync` per image (bench/many, then bench/big; one process each), summed;")
+    print("  fleet×P = wall time of `docker-sync scheduler --once` (enqueues one cycle of both images, exits when it")
+    print("  completes) with P `docker-sync worker` processes already running. Speed-up = fleet×1 seconds / this mode's.")
+    print("  CPU and requests are the cold phase's; ds CPU = the docker-sync processes (sync, or scheduler + workers).")
+    for m in order:
+        for info in modes[m]:
+            rep = info.get("rep", 1)
+            label = m if reps == 1 else "%s round %d" % (m, rep)
+            if m == "embedded":
+                parts = [p for name in ("cold", "no-op") for p in (phase(m, rep, name) or {}).get("parts", [])]
+                print("%s: %s" % (label, ", ".join("%s %.2f s" % (r["workload"], r["seconds"]) for r in parts)))
+                continue
+            cold = phase(m, rep, "cold")
+            per = ", ".join("%.2f" % (v or 0) for k, v in sorted(cold["parts"][0].get("other_cpu_s", {}).items())
+                            if k.startswith("worker")) if cold else "-"
+            print("%s: cold %s s; worker CPU in the cold cycle %s s, scheduler %.2f s; workers stopped by SIGTERM in %.2f s, exit %s"
+                  % (label, fmt(cold and cold["seconds"]), per, cold["parts"][0]["cpu_s"] if cold else 0,
+                     info.get("stop_s", 0), "/".join(str(x) for x in info.get("exits", []))))
+            print("  %s" % info.get("log", ""))
+            if info.get("redis_state"):
+                print("  left in Redis after the cycles, workers stopped: %s" % info["redis_state"])
+            left = info.get("leader_left_s")
+            if left is not None:
+                print("  leader lease left behind by the cold cycle's `scheduler --once` after it exited: %.1f s%s"
+                      % (left, " — BUG? it should resign on exit; a scheduler started meanwhile waits that long"
+                         " (waited out before the no-op cycle, not counted in no-op s)" if left > 1 else ""))
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "freeport":
@@ -289,6 +421,10 @@ def main():
         sample(*args)
     elif cmd == "table":
         table(*args)
+    elif cmd == "procstat":
+        procstat(args)
+    elif cmd == "fleettable":
+        fleettable(*args)
     else:
         sys.exit("unknown command %r" % cmd)
 

@@ -48,21 +48,16 @@ done
     || { echo "sync-bench: --tags, --big-mib and --repeat take numbers" >&2; exit 2; }
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-LIB=(python3 "$ROOT/ops/bench/benchlib.py")
-SEEDER="$ROOT/Sources/TestSupport/Scripts/seed_image.py"
+BENCH=sync-bench
+# shellcheck source=ops/bench/benchlib.sh
+source "$ROOT/ops/bench/benchlib.sh"
 for tool in docker-registry skopeo curl python3 sha256sum; do
     command -v "$tool" >/dev/null || { echo "sync-bench: $tool not found (ops/install-deps.sh)" >&2; exit 1; }
 done
 
-say() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { printf '\nsync-bench: FAILED: %s\n' "$*" >&2; exit 1; }
-
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/sync-bench.XXXXXX")"
-REGISTRY_PIDS=()
 cleanup() {
-    local pid
-    for pid in "${REGISTRY_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${REGISTRY_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    stop_registries
     if [[ $KEEP == 1 ]]; then echo "sync-bench: kept $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -71,64 +66,9 @@ mkdir -p "$WORK/logs"
 RESULTS="$WORK/results.jsonl"
 
 # -- build -------------------------------------------------------------------------------------------
-if [[ -n "$BINARY" ]]; then
-    BIN="$(cd "$(dirname "$BINARY")" && pwd)/$(basename "$BINARY")"
-else
-    SRCDIR="$ROOT" SCRATCH="$ROOT/.build-bench"
-    if [[ -n "$REV" ]]; then
-        SRCDIR="$ROOT/.build-bench-src" SCRATCH="$ROOT/.build-bench-rev"
-        rm -rf "$SRCDIR" && mkdir -p "$SRCDIR"
-        git -C "$ROOT" archive "$REV" | tar -x -C "$SRCDIR"
-        say "building docker-sync $(git -C "$ROOT" rev-parse --short "$REV") (release)"
-    else
-        say "building docker-sync from the working tree (release)"
-    fi
-    (cd "$SRCDIR" && swift build -c release --scratch-path "$SCRATCH" --product docker-sync) >"$WORK/logs/build.log" 2>&1 \
-        || { tail -30 "$WORK/logs/build.log" >&2; die "swift build failed"; }
-    BIN="$(cd "$SRCDIR" && swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/docker-sync"
-fi
-[[ -x "$BIN" ]] || die "no docker-sync binary at $BIN"
+build_docker_sync
 
 # -- registries --------------------------------------------------------------------------------------
-# start_registry NAME: starts docker-registry in $WORK/NAME and sets REGISTRY (127.0.0.1:PORT).
-start_registry() {
-    local name="$1" dir="$WORK/$1" port pid attempt i
-    mkdir -p "$dir/storage"
-    for attempt in 1 2 3; do
-        port="$("${LIB[@]}" freeport)"
-        cat >"$dir/config.yml" <<EOF
-version: 0.1
-log:
-  level: warn
-  formatter: text
-  accesslog:
-    disabled: false
-storage:
-  filesystem:
-    rootdirectory: $dir/storage
-  delete:
-    enabled: true
-  maintenance:
-    uploadpurging:
-      enabled: false
-http:
-  addr: 127.0.0.1:$port
-  secret: sync-bench-$name
-EOF
-        docker-registry serve "$dir/config.yml" >>"$dir/registry.log" 2>&1 &
-        pid=$!
-        REGISTRY_PIDS+=("$pid")
-        echo "$pid" >"$dir/pid"
-        for i in $(seq 100); do
-            if curl -fsS -o /dev/null "http://127.0.0.1:$port/v2/" 2>/dev/null; then REGISTRY="127.0.0.1:$port"; return 0; fi
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill "$pid" 2>/dev/null || true
-    done
-    tail -5 "$dir/registry.log" >&2
-    die "docker-registry $name did not start"
-}
 start_registry src;   SRC="$REGISTRY"
 start_registry ds;    DS="$REGISTRY"
 start_registry sk;    SK="$REGISTRY"
@@ -137,11 +77,7 @@ LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 say "registries: source $SRC, docker-sync target $DS, skopeo target $SK, floor target $FLOOR"
 
 # -- seed --------------------------------------------------------------------------------------------
-say "seeding $TAGS tags of bench/many and a $BIG_MIB MiB layer in bench/big"
-seed_start=$SECONDS
-"${LIB[@]}" seedspec "$SRC" "$TAGS" "$BIG_MIB" | python3 "$SEEDER" >"$WORK/seed.json" 2>"$WORK/logs/seed.log" \
-    || { tail -5 "$WORK/logs/seed.log" >&2; die "seeding failed"; }
-say "seeded in $((SECONDS - seed_start)) s"
+seed_workload "$SRC" "$TAGS" "$BIG_MIB"
 
 # -- runs --------------------------------------------------------------------------------------------
 BLOB_INFO_CACHES=(/var/lib/containers/cache/blob-info-cache-v1.boltdb "$HOME/.local/share/containers/cache/blob-info-cache-v1.boltdb")
@@ -177,7 +113,7 @@ check_digests() {
         for reg in "$@"; do refs+=("$reg/$repo:$tag"); done
         [[ $SKOPEO == 1 ]] && refs+=("$SK/bench/$name:$tag")
         for ref in "${refs[@]}"; do
-            got="sha256:$(skopeo inspect --raw --tls-verify=false "docker://$ref" | sha256sum | cut -d' ' -f1)"
+            got="$(skopeo_digest "$ref")" || die "skopeo inspect --raw $ref failed"
             [[ "$got" == "$digest" ]] || die "skopeo inspect --raw $ref: $got, want $digest"
         done
     done < <("${LIB[@]}" sample "$WORK/seed.json" "$repo" 8)

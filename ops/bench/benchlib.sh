@@ -1,0 +1,115 @@
+# Shell helpers shared by ops/bench/sync-bench.sh and ops/bench/fleet-bench.sh (sourced, not run).
+#
+# The sourcing script sets, before calling these:
+#   BENCH   its name, for messages ("sync-bench")
+#   ROOT    the repository root
+#   WORK    its temporary directory (logs go to $WORK/logs)
+# and gets:
+#   LIB                      the benchlib.py command (an array)
+#   say MSG / die MSG        a timestamped progress line / fail loudly and exit 1
+#   build_docker_sync        sets BIN: --binary ($BINARY), else a release build of the working tree or of
+#                            $REV (scratch dirs .build-bench, .build-bench-rev + .build-bench-src)
+#   start_registry NAME      a docker-registry in $WORK/NAME on a free loopback port; sets REGISTRY
+#   stop_registries          kills (by PID) the registries started so far and waits for them
+#   seed_workload REG TAGS BIG_MIB
+#                            seeds the benchmark workload (bench/many, bench/big) into REG; writes
+#                            $WORK/seed.json
+#   skopeo_digest REF        sha256 of `skopeo inspect --raw docker://REF`
+#   check_sample REPO N REGISTRY...
+#                            N sampled tags of REPO: skopeo inspect --raw | sha256sum on every REGISTRY
+#                            must equal the seeded digest; dies on a mismatch
+# shellcheck shell=bash
+
+LIB=(python3 "$ROOT/ops/bench/benchlib.py")
+REGISTRY_PIDS=()
+
+say() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { printf '\n%s: FAILED: %s\n' "$BENCH" "$*" >&2; exit 1; }
+
+build_docker_sync() {
+    if [[ -n "${BINARY:-}" ]]; then
+        BIN="$(cd "$(dirname "$BINARY")" && pwd)/$(basename "$BINARY")"
+    else
+        local srcdir="$ROOT" scratch="$ROOT/.build-bench"
+        if [[ -n "${REV:-}" ]]; then
+            srcdir="$ROOT/.build-bench-src" scratch="$ROOT/.build-bench-rev"
+            rm -rf "$srcdir" && mkdir -p "$srcdir"
+            git -C "$ROOT" archive "$REV" | tar -x -C "$srcdir"
+            say "building docker-sync $(git -C "$ROOT" rev-parse --short "$REV") (release)"
+        else
+            say "building docker-sync from the working tree (release)"
+        fi
+        (cd "$srcdir" && swift build -c release --scratch-path "$scratch" --product docker-sync) >"$WORK/logs/build.log" 2>&1 \
+            || { tail -30 "$WORK/logs/build.log" >&2; die "swift build failed"; }
+        BIN="$(cd "$srcdir" && swift build -c release --scratch-path "$scratch" --show-bin-path)/docker-sync"
+    fi
+    [[ -x "$BIN" ]] || die "no docker-sync binary at $BIN"
+}
+
+start_registry() {
+    local name="$1" dir="$WORK/$1" port pid attempt i
+    mkdir -p "$dir/storage"
+    for attempt in 1 2 3; do
+        port="$("${LIB[@]}" freeport)"
+        cat >"$dir/config.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+  formatter: text
+  accesslog:
+    disabled: false
+storage:
+  filesystem:
+    rootdirectory: $dir/storage
+  delete:
+    enabled: true
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: 127.0.0.1:$port
+  secret: $BENCH-$name
+EOF
+        docker-registry serve "$dir/config.yml" >>"$dir/registry.log" 2>&1 &
+        pid=$!
+        REGISTRY_PIDS+=("$pid")
+        echo "$pid" >"$dir/pid"
+        for i in $(seq 100); do
+            if curl -fsS -o /dev/null "http://127.0.0.1:$port/v2/" 2>/dev/null; then REGISTRY="127.0.0.1:$port"; return 0; fi
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill "$pid" 2>/dev/null || true
+    done
+    tail -5 "$dir/registry.log" >&2
+    die "docker-registry $name did not start"
+}
+
+stop_registries() {
+    local pid
+    for pid in "${REGISTRY_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${REGISTRY_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+
+seed_workload() {
+    local registry="$1" tags="$2" big_mib="$3" start=$SECONDS
+    say "seeding $tags tags of bench/many and a $big_mib MiB layer in bench/big"
+    "${LIB[@]}" seedspec "$registry" "$tags" "$big_mib" | python3 "$ROOT/Sources/TestSupport/Scripts/seed_image.py" >"$WORK/seed.json" 2>"$WORK/logs/seed.log" \
+        || { tail -5 "$WORK/logs/seed.log" >&2; die "seeding failed"; }
+    say "seeded in $((SECONDS - start)) s"
+}
+
+skopeo_digest() {
+    echo "sha256:$(skopeo inspect --raw --tls-verify=false "docker://$1" | sha256sum | cut -d' ' -f1)"
+}
+
+check_sample() {
+    local repo="$1" count="$2" tag digest reg got
+    shift 2
+    while read -r tag digest; do
+        for reg in "$@"; do
+            got="$(skopeo_digest "$reg/$repo:$tag")" || die "skopeo inspect --raw $reg/$repo:$tag failed"
+            [[ "$got" == "$digest" ]] || die "skopeo inspect --raw $reg/$repo:$tag: $got, want $digest"
+        done
+    done < <("${LIB[@]}" sample "$WORK/seed.json" "$repo" "$count")
+}
