@@ -52,8 +52,8 @@ final class FleetProcess: @unchecked Sendable {
         self.name = name
         stdoutPath = logDirectory.file("\(name).out")
         stderrPath = logDirectory.file("\(name).err")
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         defer { try? out.close(); try? err.close() }
