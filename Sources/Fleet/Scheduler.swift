@@ -64,17 +64,28 @@ public struct Scheduler: Sendable {
 
     private func finish(_ cycle: String) async throws {
         // A halt stops the workers with jobs of the cycle still queued: it would never finish.
+        // Meanwhile the lease is kept, so no standby starts a cycle of its own.
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await backend.queue.waitForCycle(cycle) }
             group.addTask {
                 while try await backend.control.haltState() == nil { try await Task.sleep(for: .milliseconds(500)) }
             }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: .milliseconds(Int64(renewalDue(fraction: 3).timeIntervalSinceNow * 1000)))
+                    guard try await backend.control.renewLeadership(identity, ttl: options.leaseTTL) else {
+                        throw FleetStop("lost the leadership while cycle \(cycle) ran")
+                    }
+                }
+            }
             try await group.next()
             group.cancelAll()
         }
+        if let halt = try await backend.control.haltState() {
+            throw FleetStop("the fleet halted during cycle \(cycle): \(halt.reason)")
+        }
         let failures = try await backend.reader.failureCount(cycle: cycle)
         logger.info("sync cycle finished", metadata: ["cycle": "\(cycle)", "failures": "\(failures)"])
-        if let halt = try await backend.control.haltState() { throw FleetStop("the fleet halted: \(halt.reason)") }
         if failures > 0 { throw FleetStop("\(failures) tag syncs failed in cycle \(cycle)") }
     }
 

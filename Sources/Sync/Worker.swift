@@ -65,7 +65,12 @@ public final class Worker: Sendable {
                 let until = classified?.retryAt ?? Date().timeIntervalSince1970 + 1
                 if let host = classified?.registryHost { try await handlers.coordination.pause(registry: host, until: until) }
                 let wait = max(0.05, until - Date().timeIntervalSince1970)
-                logger.info("rate limited, retrying in \(String(format: "%.1f", wait)) s", metadata: ["job": "\(job.kind.rawValue)"])
+                let retrying = "retrying in \(String(format: "%.1f", wait)) s"
+                if error is DeferredError {
+                    logger.debug("\(failure.message); \(retrying)", metadata: ["job": "\(job.kind.rawValue)"])
+                } else {
+                    logger.info("rate limited: \(failure.message); \(retrying)", metadata: ["job": "\(job.kind.rawValue)"])
+                }
                 try await queue.retry(leased, after: .milliseconds(Int64(wait * 1000)), countsAsAttempt: false, failure: failure)
             case .retryable where job.attempts + 1 < backoff.attempts:
                 let delay = backoff.delay(forAttempt: job.attempts)
