@@ -257,10 +257,10 @@ run_fleet() {
     warnings="$(cat "${logs[@]}" | grep -cE '^[^ ]+ WRN ' || true)"
     errors="$(cat "${logs[@]}" | grep -cE '^[^ ]+ (ERR|FTL) |^error:' || true)"
     retries="$(redis-cli -p "$REDIS_PORT" --raw hget "{$prefix}:stats" retries)"; retries="${retries:-0}"
-    deferred="$(cat "${logs[@]}" | grep -c 'rate limited, retrying' || true)"
+    deferred="$(cat "${logs[@]}" | grep -c 'rate limited' || true)"
     attempts="$(cat "${logs[@]}" | grep -c 'job failed (attempt' || true)"
     http429="$(cat "$WORK/src/registry.log" "$WORK/$name/registry.log" | grep -cE '" 429 ' || true)"
-    log_text="logs: $warnings warning and $errors error lines; $retries jobs sent back to the queue: $deferred logged as 'rate limited' (the registries answered 429 $http429 times), $attempts failed attempts"
+    log_text="logs: $warnings warning and $errors error lines; $retries jobs sent back to the queue: $attempts after a failed attempt, $deferred logged as 'rate limited' (the registries answered 429 $http429 times), the rest deferred (fleet-wide per-registry slot cap, or a blob another worker copies)"
     if (( warnings + errors > 0 )); then
         say "$mode: the logs hold $warnings warning and $errors error lines; the first:"
         grep -hE '^[^ ]+ (WRN|ERR|FTL) |^error:' "${logs[@]}" | head -10 >&2
