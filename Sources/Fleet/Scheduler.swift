@@ -29,12 +29,22 @@ public struct Scheduler: Sendable {
         "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
     }
 
-    /// Runs until `stop` is set (returns normally) or the fleet halts (throws `FleetStop`).
+    /// Runs until `stop` is set (returns normally) or the fleet halts (throws `FleetStop`); resigns
+    /// the leadership on the way out so a standby need not wait for the lease to lapse.
     public func run(stop: StopFlag) async throws {
+        do {
+            try await lead(stop: stop)
+        } catch {
+            try? await backend.control.resign(identity)
+            throw error
+        }
+        try? await backend.control.resign(identity)
+    }
+
+    private func lead(stop: StopFlag) async throws {
         let clock = CycleClock(interval: options.interval)
         var leading = false
         var lastCycle: String?
-        defer { if leading { Task { [backend, identity] in try? await backend.control.resign(identity) } } }
         while !stop.isSet {
             if let halt = try await backend.control.haltState() {
                 throw FleetStop("the fleet is halted: \(halt.reason) (clear it with `docker-sync fleet resume`)")

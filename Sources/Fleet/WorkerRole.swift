@@ -54,6 +54,7 @@ public struct WorkerRole: Sendable {
             group.cancelAll()
         }
         try? await flush(statistics)
+        try? await backend.control.retire(worker: id)
         logger.info("worker stopped", metadata: ["id": "\(id)"])
         if let halt = halted.state { throw FleetStop("the fleet halted: \(halt.reason)") }
     }

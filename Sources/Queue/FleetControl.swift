@@ -66,6 +66,8 @@ public protocol FleetControl: Sendable {
     func resume() async throws
 
     func heartbeat(_ worker: WorkerInfo, ttl: Duration) async throws
+    /// A worker that stopped: no longer listed as alive.
+    func retire(worker id: String) async throws
     func workers() async throws -> [WorkerInfo]
 
     /// Adds to fleet-wide counters (bytes copied, blobs copied / mounted / skipped, …).

@@ -77,6 +77,17 @@ final class RedisFleetControlTests: RedisQueueTestCase {
         XCTAssertEqual(infos, .array([.bulk(Array("w2".utf8))]))
     }
 
+    func testARetiredWorkerIsNoLongerListed() async throws {
+        let control = try await backend()
+        let worker = WorkerInfo(id: "w3", host: "h3", pid: 33, slots: 2, busy: 0, seen: 3)
+        try await control.heartbeat(worker, ttl: .seconds(60))
+        try await control.retire(worker: "w3")
+        let alive = try await control.workers()
+        XCTAssertEqual(alive, [])
+        let infos = try await admin.send("HKEYS", key("workers:info"))
+        XCTAssertEqual(infos, .array([]))
+    }
+
     func testCountersAddUpAcrossProcesses() async throws {
         let a = try await backend(), b = try await backend()
         try await a.addCounters(["bytes_copied": 1000, "blobs_copied": 1, "blobs_skipped": 0])

@@ -42,6 +42,11 @@ extension RedisBackend: FleetControl {
                             idempotent: true)
     }
 
+    public func retire(worker id: String) async throws {
+        _ = try await redis.pipeline([RedisCommand(["ZREM", keys.workers, id]), RedisCommand(["HDEL", keys.workerInfo, id])],
+                                     idempotent: true)
+    }
+
     /// Workers whose last heartbeat has not expired, by id.
     public func workers() async throws -> [WorkerInfo] {
         let reply = try await redis.run(QueueScript.liveWorkers, keys: [keys.workers, keys.workerInfo], args: [], idempotent: true)
