@@ -37,7 +37,7 @@ final class FaultToleranceTests: XCTestCase {
         XCTAssertEqual(stats.faultCount("blob-unavailable"), 2)
         XCTAssertEqual(stats.faultCount("manifest-rate-limited"), 1)
         XCTAssertEqual(stats.requests.filter { $0.fault == "blob-unavailable" }.map(\.status), [503, 503])
-        try XCTAssertSameDigest("\(source.host)/flaky/app:v1", "\(target.host)/flaky/app:v1")
+        try assertSameDigest("\(source.host)/flaky/app:v1", "\(target.host)/flaky/app:v1")
     }
 
     func testPersistentServerErrorFailsOnlyThatTagAndSaysWhere() async throws {
@@ -60,7 +60,21 @@ final class FaultToleranceTests: XCTestCase {
         XCTAssertTrue(report.summary.contains("FAILED"), report.summary)
         XCTAssertGreaterThan(try proxy.stats().faultCount("broken-layer"), 1, "the failure was retried")
 
-        try XCTAssertSameDigest("\(source.host)/flaky/mixed:fine", "\(target.host)/flaky/mixed:fine")
+        try assertSameDigest("\(source.host)/flaky/mixed:fine", "\(target.host)/flaky/mixed:fine")
         XCTAssertEqual(try Skopeo.listTags("\(target.host)/flaky/mixed"), ["fine"], "a tag whose blob failed is never pushed")
+    }
+
+    func testARefusedMonolithicUploadIsResentInChunksWithTheBlobReadAgain() async throws {
+        try ImageSeeder(source).push(.docker(layers: [300_000]), repository: "chunky/app", tag: "v1", seed: 503)
+        let targetProxy = try FaultProxy.start(upstream: target)
+        defer { targetProxy.stop() }
+        try targetProxy.setFaults([.status(413, methods: ["PUT"], path: "/blobs/uploads/.*digest=", times: 1, name: "too-large")])
+
+        let report = try await SyncHarness.sync("\(source.host)/chunky/app", to: "\(targetProxy.host)/chunky/app")
+        XCTAssertSucceeded(report, synced: 1)
+        let stats = try targetProxy.stats()
+        XCTAssertEqual(stats.faultCount("too-large"), 1)
+        XCTAssertGreaterThanOrEqual(stats.count("PATCH", .uploadChunk), 1, "the refused blob went up in chunks")
+        try assertSameDigest("\(source.host)/chunky/app:v1", "\(target.host)/chunky/app:v1")
     }
 }
