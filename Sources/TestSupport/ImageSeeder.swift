@@ -71,9 +71,9 @@ public struct ImageSeeder: Sendable {
 
     /// `HOST:PORT` of the registry.
     public let registry: String
-    public let credentials: RegistryCredentials?
+    public let credentials: RegistryLogin?
 
-    public init(registry: String, credentials: RegistryCredentials? = nil) {
+    public init(registry: String, credentials: RegistryLogin? = nil) {
         self.registry = registry
         self.credentials = credentials
     }

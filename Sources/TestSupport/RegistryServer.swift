@@ -4,7 +4,7 @@ import Glibc
 import Foundation
 
 /// A username and password for a test registry or token server.
-public struct RegistryCredentials: Sendable, Hashable {
+public struct RegistryLogin: Sendable, Hashable {
     public var username: String
     public var password: String
 
@@ -30,7 +30,7 @@ public final class RegistryServer: @unchecked Sendable {
     public let port: Int
     public let auth: Auth
     /// What a client logs in with; nil for `.none`.
-    public let credentials: RegistryCredentials?
+    public let credentials: RegistryLogin?
     /// The registry's storage root (`docker/registry/v2/...` below it).
     public let storagePath: String
     private let directory: TemporaryDirectory
@@ -43,7 +43,7 @@ public final class RegistryServer: @unchecked Sendable {
     /// Everything the registry logged so far, access log included.
     public var log: String { process.log() }
 
-    private init(port: Int, auth: Auth, credentials: RegistryCredentials?, directory: TemporaryDirectory,
+    private init(port: Int, auth: Auth, credentials: RegistryLogin?, directory: TemporaryDirectory,
                  process: ServiceProcess) {
         self.port = port
         self.auth = auth
@@ -117,7 +117,7 @@ public final class RegistryServer: @unchecked Sendable {
         """
     }
 
-    static func authConfig(_ auth: Auth, directory: TemporaryDirectory) throws -> (String, RegistryCredentials?) {
+    static func authConfig(_ auth: Auth, directory: TemporaryDirectory) throws -> (String, RegistryLogin?) {
         switch auth {
         case .none:
             return ("", nil)
@@ -125,7 +125,7 @@ public final class RegistryServer: @unchecked Sendable {
             let entry = try Command.run("htpasswd", ["-Bbn", username, password]).stdoutText
             let file = try directory.write("htpasswd", entry.trimmingCharacters(in: .whitespacesAndNewlines) + "\n")
             let yaml = "auth:\n  htpasswd:\n    realm: docker-sync-test\n    path: \(file)\n"
-            return (yaml, RegistryCredentials(username: username, password: password))
+            return (yaml, RegistryLogin(username: username, password: password))
         case let .token(server):
             let yaml = """
             auth:

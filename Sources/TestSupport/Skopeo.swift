@@ -23,7 +23,7 @@ public enum Skopeo {
 
     /// The manifest stored at `reference`, byte for byte (an index stays an index).
     public static func inspectRaw(_ reference: String, tlsVerify: Bool = false,
-                                  creds: RegistryCredentials? = nil) throws -> Data {
+                                  creds: RegistryLogin? = nil) throws -> Data {
         var arguments = ["inspect", "--raw", "--tls-verify=\(tlsVerify)"]
         if let creds { arguments += ["--creds", creds.colonSeparated] }
         return try run(arguments + [transport(reference)]).stdout
@@ -32,13 +32,13 @@ public enum Skopeo {
     /// `sha256:…` of the manifest stored at `reference` — the tag's own manifest, index included,
     /// never a platform-resolved child (`inspect --format {{.Digest}}` would also fail on artifacts).
     public static func inspectDigest(_ reference: String, tlsVerify: Bool = false,
-                                     creds: RegistryCredentials? = nil) throws -> String {
+                                     creds: RegistryLogin? = nil) throws -> String {
         try sha256Digest(inspectRaw(reference, tlsVerify: tlsVerify, creds: creds))
     }
 
     /// The tags of `repository` (`HOST/NAME`), sorted.
     public static func listTags(_ repository: String, tlsVerify: Bool = false,
-                                creds: RegistryCredentials? = nil) throws -> [String] {
+                                creds: RegistryLogin? = nil) throws -> [String] {
         var arguments = ["list-tags", "--tls-verify=\(tlsVerify)"]
         if let creds { arguments += ["--creds", creds.colonSeparated] }
         let output = try run(arguments + [transport(repository)]).stdout
@@ -50,7 +50,7 @@ public enum Skopeo {
     @discardableResult
     public static func copy(from source: String, to destination: String, all: Bool = true,
                             preserveDigests: Bool = true, tlsVerify: Bool = false,
-                            sourceCreds: RegistryCredentials? = nil, destinationCreds: RegistryCredentials? = nil,
+                            sourceCreds: RegistryLogin? = nil, destinationCreds: RegistryLogin? = nil,
                             extraArguments: [String] = []) throws -> Run {
         var arguments = ["copy", "--src-tls-verify=\(tlsVerify)", "--dest-tls-verify=\(tlsVerify)"]
         if all { arguments.append("--all") }
@@ -66,8 +66,8 @@ public enum Skopeo {
     @discardableResult
     public static func sync(source: String, destination: String, sourceTransport: SourceTransport = .docker,
                             all: Bool = true, preserveDigests: Bool = true, scoped: Bool = false,
-                            tlsVerify: Bool = false, sourceCreds: RegistryCredentials? = nil,
-                            destinationCreds: RegistryCredentials? = nil, extraArguments: [String] = []) throws -> Run {
+                            tlsVerify: Bool = false, sourceCreds: RegistryLogin? = nil,
+                            destinationCreds: RegistryLogin? = nil, extraArguments: [String] = []) throws -> Run {
         var arguments = ["sync", "--src", sourceTransport.rawValue, "--dest", "docker",
                          "--src-tls-verify=\(tlsVerify)", "--dest-tls-verify=\(tlsVerify)"]
         if all { arguments.append("--all") }

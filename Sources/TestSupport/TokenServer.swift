@@ -18,7 +18,7 @@ public final class TokenServer: @unchecked Sendable {
             self.actions = actions
         }
 
-        public var credentials: RegistryCredentials { RegistryCredentials(username: username, password: password) }
+        public var credentials: RegistryLogin { RegistryLogin(username: username, password: password) }
     }
 
     /// What a request without credentials gets.
@@ -75,7 +75,7 @@ public final class TokenServer: @unchecked Sendable {
     /// `http://127.0.0.1:PORT/token`, the registry's `realm`.
     public var realm: String { "http://127.0.0.1:\(port)/token" }
     /// The first user's credentials.
-    public var credentials: RegistryCredentials? { users.first?.credentials }
+    public var credentials: RegistryLogin? { users.first?.credentials }
     public var log: String { process.log() }
 
     private init(port: Int, service: String, issuer: String, users: [User], expiresIn: Int,

@@ -92,14 +92,6 @@ final class Fleet: @unchecked Sendable {
     }
 }
 
-/// Asserts that skopeo reads the same manifest digest at both references.
-func assertSameDigest(_ source: String, _ target: String, sourceCreds: RegistryCredentials? = nil,
-                      targetCreds: RegistryCredentials? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
-    let expected = try Skopeo.inspectDigest(source, creds: sourceCreds)
-    XCTAssertEqual(try Skopeo.inspectDigest(target, creds: targetCreds), expected, "\(target) differs from \(source)",
-                   file: file, line: line)
-}
-
 /// A `sync:` section syncing `source` to `target`, with quick retries.
 func syncSection(source: String, target: String, attempts: Int = 3, maxErrors: Int = 0, extra: String = "") -> String {
     """

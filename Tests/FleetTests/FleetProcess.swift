@@ -5,30 +5,6 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// The built `docker-sync` executable: next to the running test bundle (so any `--scratch-path`
-/// works), else under a `.build*` directory of the package; `DOCKER_SYNC_BINARY` overrides both.
-enum DockerSyncBinary {
-    static let path: String? = {
-        let environment = ProcessInfo.processInfo.environment
-        if let path = environment["DOCKER_SYNC_BINARY"] { return path }
-        var candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-                          Bundle.main.bundleURL.deletingLastPathComponent()]
-        candidates += Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
-        let root = URL(fileURLWithPath: SourceTree.root)
-        let builds = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-        candidates += builds.filter { $0.hasPrefix(".build") }.map { root.appendingPathComponent("\($0)/debug") }
-        return candidates.map { $0.appendingPathComponent("docker-sync").path }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
-
-    static func executable() throws -> String {
-        guard let path else {
-            throw XCTSkip("docker-sync is not built next to the tests; run `swift build` first or set DOCKER_SYNC_BINARY")
-        }
-        return path
-    }
-}
-
 /// One `docker-sync` process of a fleet under test: its own process, spawned with an empty signal
 /// mask (so SIGTERM reaches it), stdout and stderr captured to files, its exit status awaited.
 final class FleetProcess: @unchecked Sendable {
@@ -60,7 +36,7 @@ final class FleetProcess: @unchecked Sendable {
         // No DOCKER_SYNC_* of the test's environment leaks in, and no user config is found in HOME.
         var base = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DOCKER_SYNC_") }
         base["HOME"] = home
-        process.executableURL = URL(fileURLWithPath: try DockerSyncBinary.executable())
+        process.executableURL = URL(fileURLWithPath: try DockerSyncExecutable.path())
         process.arguments = arguments
         process.environment = base.merging(environment) { $1 }
         process.currentDirectoryURL = URL(fileURLWithPath: home)

@@ -8,28 +8,6 @@ import XCTest
 /// The built `docker-sync` executable, run as a user runs it: its own process, its exit status,
 /// its stdout and stderr, and its peak memory.
 enum DockerSyncBinary {
-    /// Next to the running test bundle (so any `--scratch-path` works), else under a `.build*`
-    /// directory of the package; `DOCKER_SYNC_BINARY` overrides both.
-    static let path: String? = {
-        let environment = ProcessInfo.processInfo.environment
-        if let path = environment["DOCKER_SYNC_BINARY"] { return path }
-        var candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-                          Bundle.main.bundleURL.deletingLastPathComponent()]
-        candidates += Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
-        let root = URL(fileURLWithPath: SourceTree.root)
-        let builds = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-        candidates += builds.filter { $0.hasPrefix(".build") }.map { root.appendingPathComponent("\($0)/debug") }
-        return candidates.map { $0.appendingPathComponent("docker-sync").path }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
-
-    static func executable() throws -> String {
-        guard let path else {
-            throw XCTSkip("docker-sync is not built next to the tests; run `swift build` first or set DOCKER_SYNC_BINARY")
-        }
-        return path
-    }
-
     /// Runs `docker-sync ARGUMENTS` to completion.
     static func run(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil,
                     timeout: TimeInterval = 300) throws -> ChildProcess.Result {
@@ -42,7 +20,7 @@ enum DockerSyncBinary {
     static func start(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil) throws -> ChildProcess {
         var base = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DOCKER_SYNC_") }
         base["HOME"] = isolatedHome.path
-        return try ChildProcess(executable: try executable(), arguments: arguments,
+        return try ChildProcess(executable: try DockerSyncExecutable.path(), arguments: arguments,
                                 environment: base.merging(environment) { $1 }, directory: directory ?? isolatedHome.path)
     }
 

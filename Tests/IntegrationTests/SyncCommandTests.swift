@@ -189,11 +189,3 @@ final class SyncCommandTests: XCTestCase {
         }
     }
 }
-
-/// The manifest at `target` has the digest of the one at `source`, as skopeo reads them.
-func assertSameDigest(_ source: String, _ target: String, sourceCreds: RegistryCredentials? = nil,
-                      targetCreds: RegistryCredentials? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
-    let expected = try Skopeo.inspectDigest(source, creds: sourceCreds)
-    XCTAssertEqual(try Skopeo.inspectDigest(target, creds: targetCreds), expected, "\(target) differs from \(source)",
-                   file: file, line: line)
-}

@@ -18,7 +18,7 @@ final class AuthSyncTests: XCTestCase {
 
         let report = try await SyncHarness.sync("\(source.host)/private/app", to: "\(target.host)/private/app", config: config)
         XCTAssertSucceeded(report, synced: 1)
-        try XCTAssertSameDigest("\(source.host)/private/app:v1", "\(target.host)/private/app:v1",
+        try assertSameDigest("\(source.host)/private/app:v1", "\(target.host)/private/app:v1",
                                 sourceCreds: source.credentials, targetCreds: target.credentials)
     }
 
@@ -53,7 +53,7 @@ final class AuthSyncTests: XCTestCase {
         let report = try await SyncHarness.sync("\(source.host)/upstream/app", to: "\(target.host)/mirror/app", config: config)
         XCTAssertSucceeded(report, synced: 1)
         let requests = try tokens.requests()  // before skopeo asks for its own tokens
-        try XCTAssertSameDigest("\(source.host)/upstream/app:v1", "\(target.host)/mirror/app:v1",
+        try assertSameDigest("\(source.host)/upstream/app:v1", "\(target.host)/mirror/app:v1",
                                 sourceCreds: source.credentials, targetCreds: target.credentials)
 
         XCTAssertTrue(requests.allSatisfy { $0.status == 200 && $0.user == "robot" }, "\(requests.map(\.scopes))")

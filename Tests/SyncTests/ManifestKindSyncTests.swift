@@ -96,7 +96,7 @@ final class ManifestKindSyncTests: XCTestCase {
         let report = try await SyncHarness.sync("\(fixture.source.host)/kinds:\(tag)", to: "\(fixture.target.host)/kinds")
         XCTAssertSucceeded(report, synced: 1, file: file, line: line)
 
-        try XCTAssertSameDigest("\(fixture.source.host)/kinds:\(tag)", "\(fixture.target.host)/kinds:\(tag)", file: file, line: line)
+        try assertSameDigest("\(fixture.source.host)/kinds:\(tag)", "\(fixture.target.host)/kinds:\(tag)", file: file, line: line)
         XCTAssertEqual(try Skopeo.inspectDigest("\(fixture.target.host)/kinds:\(tag)"), pushed.digest, file: file, line: line)
         for child in pushed.manifests {
             XCTAssertEqual(try Skopeo.inspectDigest("\(fixture.target.host)/kinds@\(child.digest)"), child.digest,

@@ -46,8 +46,8 @@ final class SecondRunSyncTests: XCTestCase {
         XCTAssertEqual(stats.count("GET", .manifest), 0, "no manifest GET on the source: \(stats.counts)")
         XCTAssertEqual(stats.count("GET", .blob), 0, "no blob GET on the source: \(stats.counts)")
         XCTAssertEqual(stats.count("HEAD", .manifest), 2, "one HEAD per tag: \(stats.counts)")
-        try XCTAssertSameDigest("\(source):index", "\(target):index")
-        try XCTAssertSameDigest("\(source):plain", "\(target):plain")
+        try assertSameDigest("\(source):index", "\(target):index")
+        try assertSameDigest("\(source):plain", "\(target):plain")
     }
 
     func testSecondRunSkipsImmutableTagsWithoutAskingTheSourceForManifests() async throws {
@@ -64,7 +64,7 @@ final class SecondRunSyncTests: XCTestCase {
         XCTAssertEqual(stats.count(pathContaining: "/manifests/"), 0, "no manifest request on the source: \(stats.counts)")
         XCTAssertEqual(stats.count(pathContaining: "/blobs/"), 0, "no blob request on the source: \(stats.counts)")
         XCTAssertEqual(stats.count("GET", .tags), 1, "the source is listed once: \(stats.counts)")
-        try XCTAssertSameDigest("\(source):index", "\(target):index")
+        try assertSameDigest("\(source):index", "\(target):index")
     }
 
     /// Two tags (an OCI index and a Docker image) in `REPO` of the source; returns the source

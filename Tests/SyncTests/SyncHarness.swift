@@ -46,12 +46,3 @@ func XCTAssertSucceeded(_ report: CycleReport, synced: Int? = nil, file: StaticS
         XCTAssertEqual(report.count(.synced), synced, "synced tags:\n\(report.summary)", file: file, line: line)
     }
 }
-
-/// The manifest at `target` has the digest of the one at `source` (each `HOST/REPO:TAG` or `@DIGEST`).
-func XCTAssertSameDigest(_ source: String, _ target: String, sourceCreds: TestSupport.RegistryCredentials? = nil,
-                         targetCreds: TestSupport.RegistryCredentials? = nil,
-                         file: StaticString = #filePath, line: UInt = #line) throws {
-    let expected = try Skopeo.inspectDigest(source, creds: sourceCreds)
-    let actual = try Skopeo.inspectDigest(target, creds: targetCreds)
-    XCTAssertEqual(actual, expected, "\(target) differs from \(source)", file: file, line: line)
-}

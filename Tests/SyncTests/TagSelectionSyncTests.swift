@@ -69,7 +69,7 @@ final class TagSelectionSyncTests: XCTestCase {
         XCTAssertSucceeded(report, synced: expected.count, file: file, line: line)
         XCTAssertEqual(try Skopeo.listTags(target), expected.sorted(), file: file, line: line)
         for tag in expected {
-            try XCTAssertSameDigest("\(source):\(tag)", "\(target):\(tag)", file: file, line: line)
+            try assertSameDigest("\(source):\(tag)", "\(target):\(tag)", file: file, line: line)
         }
     }
 }

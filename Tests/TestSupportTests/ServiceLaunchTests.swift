@@ -22,7 +22,7 @@ final class ServiceLaunchTests: XCTestCase {
         XCTAssertEqual(anonymous.header("WWW-Authenticate")?.hasPrefix("Basic"), true)
         let basic = "Basic " + Data("alice:wonderland".utf8).base64EncodedString()
         XCTAssertEqual(try LoopbackHTTP.request("GET", port: registry.port, path: "/v2/", headers: ["Authorization": basic]).status, 200)
-        XCTAssertEqual(registry.credentials, RegistryCredentials(username: "alice", password: "wonderland"))
+        XCTAssertEqual(registry.credentials, RegistryLogin(username: "alice", password: "wonderland"))
 
         let pushed = try ImageSeeder(registry).push(.docker(layers: [2048]), repository: "team/app", tag: "v1")
         XCTAssertEqual(try Skopeo.inspectDigest("\(registry.host)/team/app:v1", creds: registry.credentials), pushed.digest)

@@ -23,7 +23,7 @@ final class TokenAuthTests: XCTestCase {
         let tokens = try TokenServer.start()
         let registry = try RegistryServer.start(auth: .token(tokens))
         XCTAssertThrowsError(try Skopeo.listTags("\(registry.host)/any/repo",
-                                                 creds: RegistryCredentials(username: "tester", password: "wrong")))
+                                                 creds: RegistryLogin(username: "tester", password: "wrong")))
         XCTAssertTrue(try tokens.requests().contains { $0.user == "tester" && $0.status == 401 })
     }
 
