@@ -9,9 +9,14 @@ extension QueueScript {
     local key = job_key(P, id)
     redis.call('ZREM', P .. ':leases', id)
     redis.call('HDEL', key, 'owner', 'leased')
-    if ARGV[5] == '1' then redis.call('HINCRBY', key, 'attempts', 1) end
+    -- A pause (rate limit, or waiting for another worker's copy) is not a retry of a failure.
+    if ARGV[5] == '1' then
+        redis.call('HINCRBY', key, 'attempts', 1)
+        redis.call('HINCRBY', P .. ':stats', 'retries', 1)
+    else
+        redis.call('HINCRBY', P .. ':stats', 'pauses', 1)
+    end
     redis.call('ZADD', P .. ':delayed', now_ms() + delay, id)
-    redis.call('HINCRBY', P .. ':stats', 'retries', 1)
     signal(P, 1)
     return 1
     """)
