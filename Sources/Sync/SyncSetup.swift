@@ -29,7 +29,8 @@ public struct SyncSetup: Sendable {
         http.hosts = hosts
         // A streamed blob copy holds two transfer threads (the GET and the PUT) at once.
         http.maxTransferThreads = max(http.maxTransferThreads, concurrency * 2 + 8)
-        let settings = Self.settings(config: config, overrides: overrides, logger: logger)
+        Self.warnAboutHelpers(config.sync.registries.map(\.auth) + overrides.map(\.auth), logger: logger)
+        let settings = Self.settings(config: config, overrides: overrides)
         registries = Registries(http: HTTPClient(configuration: http), logger: logger, settings: settings)
         var options = EngineOptions()
         options.concurrency = concurrency
@@ -45,22 +46,25 @@ public struct SyncSetup: Sendable {
     }
 
     /// Longest `url` prefix of `sync.registries` for the image, unless the command line says otherwise.
-    static func settings(config: Config, overrides: [RegistryOverride], logger: Logger)
-        -> @Sendable (ImageReference, Registries.Role) -> RegistrySettings {
+    static func settings(config: Config, overrides: [RegistryOverride]) -> @Sendable (ImageReference, Registries.Role) -> RegistrySettings {
         { reference, role in
             if let override = overrides.first(where: { $0.role == role }), !override.auth.isAnonymous || override.insecure {
-                return RegistrySettings(credentials: credentials(override.auth, logger: logger), insecure: override.insecure)
+                return RegistrySettings(credentials: credentials(override.auth), insecure: override.insecure)
             }
             guard let registry = config.registry(forImage: reference.name) else { return RegistrySettings() }
-            return RegistrySettings(credentials: credentials(registry.auth, logger: logger), insecure: registry.insecure)
+            return RegistrySettings(credentials: credentials(registry.auth), insecure: registry.insecure)
         }
     }
 
-    static func credentials(_ auth: RegistryAuth, logger: Logger) -> RegistryCredentials {
-        if !auth.helper.isEmpty {
-            logger.warning("credential helper \"\(auth.helper)\" is not supported by this version; using the static credentials")
+    static func credentials(_ auth: RegistryAuth) -> RegistryCredentials {
+        RegistryCredentials(username: auth.username, password: auth.password, token: auth.token)
+    }
+
+    /// Once, at start-up: helpers (`ecr`) are not implemented yet.
+    static func warnAboutHelpers(_ auths: [RegistryAuth], logger: Logger) {
+        for helper in Set(auths.map(\.helper)).subtracting([""]).sorted() {
+            logger.warning("credential helper \"\(helper)\" is not supported by this version; using the static credentials")
         }
-        return RegistryCredentials(username: auth.username, password: auth.password, token: auth.token)
     }
 
     /// TLS and plain-HTTP settings per host, from `insecure` / `ca` of each registry.
