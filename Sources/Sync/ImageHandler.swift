@@ -13,17 +13,19 @@ extension JobHandlers {
         for targetText in image.targets {
             let target = try targetReference(targetText)
             let mapping = tagMapping(source: source, target: target, tags: tags)
-            let present = try await presentTags(target)
+            let needed = mapping.contains { $0.1 != nil && !image.policy.isMutable($0.0) }
+            let present = try await presentTags(target, needed: needed)
             statistics.add(planned: mapping.count)
             for (sourceReference, targetTag) in mapping {
-                if let targetTag, present.contains(targetTag), !image.policy.isMutable(sourceReference) {
+                if let targetTag, present?.contains(targetTag) == true, !image.policy.isMutable(sourceReference) {
                     try await publish(Outcome(cycle: cycle, source: image.source, tag: sourceReference,
                                               target: targetText, status: .skipped))
                     continue
                 }
                 let tagJob = TagJob(source: source.name, sourceReference: sourceReference, target: target.name,
                                     targetTag: targetTag, dryRun: image.dryRun,
-                                    targetHasTag: targetTag.map(present.contains), targetIsNew: present.isEmpty)
+                                    targetHasTag: targetTag.flatMap { tag in present.map { $0.contains(tag) } },
+                                    targetIsNew: present?.isEmpty)
                 jobs.append(try Job(kind: .tag, tagJob, cycle: cycle,
                                     uniqueKey: "tag|\(tagJob.source)|\(sourceReference)|\(tagJob.target)|\(targetTag ?? "")"))
             }
@@ -47,12 +49,17 @@ extension JobHandlers {
         return tags.map { ($0, $0.hasPrefix("sha256:") ? nil : $0) }
     }
 
-    /// Tags present on the target: one listing that spares a HEAD per absent tag and per blob of a new repository.
-    private func presentTags(_ target: ImageReference) async throws -> Set<String> {
+    /// Tags present on the target: one listing that spares a HEAD per absent tag and per blob of a
+    /// new repository. It must succeed when tags are skipped by presence (`needed`); otherwise a
+    /// registry that refuses to list only costs those HEADs (nil: unknown).
+    private func presentTags(_ target: ImageReference, needed: Bool) async throws -> Set<String>? {
         do {
             return Set(try await registries.target(target).listTags(repository: target.repository))
         } catch let error as RegistryError where error.status == 404 {
             return []
+        } catch where !needed {
+            logger.debug("cannot list the tags of \(target.name): \(error)")
+            return nil
         }
     }
 }
