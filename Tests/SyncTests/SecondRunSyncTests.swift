@@ -19,15 +19,12 @@ final class SecondRunSyncTests: XCTestCase {
         }
     }
 
-    nonisolated(unsafe) private static var shared: Result<Fixture, Error>?
+    private static let shared = SharedFixture { try Fixture() }
 
-    private func fixture() throws -> Fixture {
-        if Self.shared == nil { Self.shared = Result { try Fixture() } }
-        return try Self.shared!.get()
-    }
+    private func fixture() throws -> Fixture { try Self.shared.get() }
 
     override class func tearDown() {
-        shared = nil
+        shared.release()
         super.tearDown()
     }
 
