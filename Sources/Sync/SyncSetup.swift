@@ -30,6 +30,9 @@ public struct SyncSetup: Sendable {
         // A streamed blob copy holds two transfer threads (the GET and the PUT) at once.
         http.maxTransferThreads = max(http.maxTransferThreads, concurrency * 2 + 8)
         Self.warnAboutHelpers(config.sync.registries.map(\.auth) + overrides.map(\.auth), logger: logger)
+        for image in config.sync.images where image.purge {
+            logger.warning("purge is not supported by this version yet: no tag of \(image.targets.joined(separator: ", ")) is deleted")
+        }
         let settings = Self.settings(config: config, overrides: overrides)
         registries = Registries(http: HTTPClient(configuration: http), logger: logger, settings: settings)
         var options = EngineOptions()
