@@ -21,10 +21,11 @@ public final class JobHandlers: Sendable {
     }
 
     func run(_ leased: LeasedJob) async throws {
-        let hosts = try registryHosts(of: leased.job)
+        let work = try Work(leased.job)
+        let hosts = Array(Set(work.references.compactMap { try? ImageReference($0).registry })).sorted()
         try await acquireSlots(hosts, holder: leased.job.id)
         do {
-            try await dispatch(leased)
+            try await dispatch(work, leased)
         } catch {
             await releaseSlots(hosts, holder: leased.job.id)
             throw error
@@ -32,32 +33,20 @@ public final class JobHandlers: Sendable {
         await releaseSlots(hosts, holder: leased.job.id)
     }
 
-    private func dispatch(_ leased: LeasedJob) async throws {
+    private func dispatch(_ work: Work, _ leased: LeasedJob) async throws {
         let job = leased.job
-        switch job.kind {
-        case .image: try await runImage(try job.decode(ImageJob.self), cycle: job.cycle)
-        case .tag: try await runTag(try job.decode(TagJob.self), cycle: job.cycle)
-        case .blob: try await runBlob(try job.decode(BlobJob.self), id: job.id)
-        case .commit:
+        switch work {
+        case .image(let image): try await runImage(image, cycle: job.cycle)
+        case .tag(let tag): try await runTag(tag, cycle: job.cycle)
+        case .blob(let blob): try await runBlob(blob, id: job.id)
+        case .commit(let commit):
             // The blob job has spent its attempts; a retried commit would lease without the group
             // failure and push manifests whose blobs are missing.
             if let failure = leased.groupFailure {
                 throw SyncError("a blob of this tag could not be copied: \(failure.message)", class: .fatal)
             }
-            try await runCommit(try job.decode(CommitJob.self), cycle: job.cycle)
+            try await runCommit(commit, cycle: job.cycle)
         }
-    }
-
-    /// The registries a job talks to, each held to `perRegistryLimit` jobs at once across the fleet.
-    private func registryHosts(of job: Job) throws -> [String] {
-        let names: [String]
-        switch job.kind {
-        case .image: names = [try job.decode(ImageJob.self).source]
-        case .tag: let tag = try job.decode(TagJob.self); names = [tag.source, tag.target]
-        case .blob: let blob = try job.decode(BlobJob.self); names = [blob.source, blob.target]
-        case .commit: names = [try job.decode(CommitJob.self).target]
-        }
-        return Array(Set(names.compactMap { try? ImageReference($0).registry })).sorted()
     }
 
     private func acquireSlots(_ hosts: [String], holder: String) async throws {
@@ -91,27 +80,11 @@ public final class JobHandlers: Sendable {
         for host in hosts { try? await coordination.releaseSlot(registry: host, holder: holder) }
     }
 
-    /// A job ended dead: report what it was syncing. Blob jobs report through their tag's commit.
+    /// A job ended dead: report what it was syncing.
     func buried(_ leased: LeasedJob, _ failure: JobFailure) async throws {
-        let job = leased.job
-        let outcome: Outcome?
-        switch job.kind {
-        case .image:
-            let image = try job.decode(ImageJob.self)
-            outcome = Outcome(cycle: job.cycle, source: image.source, tag: nil, target: nil, status: .failed, failure: failure)
-        case .tag:
-            let tag = try job.decode(TagJob.self)
-            outcome = Outcome(cycle: job.cycle, source: tag.source, tag: tag.sourceReference, target: tag.target, status: .failed, failure: failure)
-        case .commit:
-            let commit = try job.decode(CommitJob.self)
-            outcome = Outcome(cycle: job.cycle, source: commit.source, tag: commit.sourceReference, target: commit.target, status: .failed, failure: failure)
-        case .blob:
-            outcome = nil
-        }
-        if let outcome {
-            logger.error("sync failed", metadata: outcome.logMetadata)
-            try await outcomes.publish(outcome)
-        }
+        guard let outcome = try Work(leased.job).failedOutcome(cycle: leased.job.cycle, failure: failure) else { return }
+        logger.error("sync failed", metadata: outcome.logMetadata)
+        try await outcomes.publish(outcome)
     }
 
     func publish(_ outcome: Outcome) async throws {

@@ -70,3 +70,46 @@ extension Job {
         }
     }
 }
+
+/// A job's payload decoded once, by kind: what the handlers run on.
+enum Work {
+    case image(ImageJob)
+    case tag(TagJob)
+    case blob(BlobJob)
+    case commit(CommitJob)
+
+    init(_ job: Job) throws {
+        switch job.kind {
+        case .image: self = .image(try job.decode(ImageJob.self))
+        case .tag: self = .tag(try job.decode(TagJob.self))
+        case .blob: self = .blob(try job.decode(BlobJob.self))
+        case .commit: self = .commit(try job.decode(CommitJob.self))
+        }
+    }
+
+    /// The references whose registries the job talks to.
+    var references: [String] {
+        switch self {
+        case .image(let image): [image.source]
+        case .tag(let tag): [tag.source, tag.target]
+        case .blob(let blob): [blob.source, blob.target]
+        case .commit(let commit): [commit.target]
+        }
+    }
+
+    /// What a failure of this job is reported as: the tag × target it was syncing (blobs report
+    /// through their tag's commit).
+    func failedOutcome(cycle: String, failure: JobFailure) -> Outcome? {
+        switch self {
+        case .image(let image):
+            Outcome(cycle: cycle, source: image.source, tag: nil, target: nil, status: .failed, failure: failure)
+        case .tag(let tag):
+            Outcome(cycle: cycle, source: tag.source, tag: tag.sourceReference, target: tag.target, status: .failed, failure: failure)
+        case .commit(let commit):
+            Outcome(cycle: cycle, source: commit.source, tag: commit.sourceReference, target: commit.target,
+                    status: .failed, failure: failure)
+        case .blob:
+            nil
+        }
+    }
+}
