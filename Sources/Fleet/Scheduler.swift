@@ -62,7 +62,7 @@ public struct Scheduler: Sendable {
                     if options.once { return try await finish(cycle) }
                 }
             }
-            await pause(until: leading ? min(clock.nextStart(after: Date()), renewalDue(fraction: 3)) : renewalDue(fraction: 10), stop: stop)
+            await pause(until: leading ? min(clock.nextStart(after: Date()), renewalDue(fraction: 3)) : try await standbyWake(), stop: stop)
         }
     }
 
@@ -97,6 +97,15 @@ public struct Scheduler: Sendable {
         let failures = try await backend.reader.failureCount(cycle: cycle)
         logger.info("sync cycle finished", metadata: ["cycle": "\(cycle)", "failures": "\(failures)"])
         if failures > 0 { throw FleetStop("\(failures) tag syncs failed in cycle \(cycle)") }
+    }
+
+    /// A standby campaigns again when the leader's lease lapses (or at a tenth of the TTL, whichever
+    /// comes first), so it takes over within a lease TTL of the leader's death.
+    private func standbyWake() async throws -> Date {
+        let poll = renewalDue(fraction: 10)
+        guard let remaining = try await backend.control.leaseRemaining() else { return Date() }
+        let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
+        return min(poll, Date().addingTimeInterval(seconds + 0.01))
     }
 
     /// The leader renews at a third of the TTL, so two missed renewals still keep the lease; a standby

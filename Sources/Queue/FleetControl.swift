@@ -60,6 +60,8 @@ public protocol FleetControl: Sendable {
     func renewLeadership(_ candidate: String, ttl: Duration) async throws -> Bool
     func resign(_ candidate: String) async throws
     func leader() async throws -> String?
+    /// How long the current leader's lease has left (nil: no leader).
+    func leaseRemaining() async throws -> Duration?
 
     func halt(_ state: HaltState) async throws
     func haltState() async throws -> HaltState?

@@ -77,6 +77,18 @@ final class RedisFleetControlTests: RedisQueueTestCase {
         XCTAssertEqual(infos, .array([.bulk(Array("w2".utf8))]))
     }
 
+    func testTheLeaseRemainingIsKnownWhileSomeoneLeads() async throws {
+        let control = try await backend()
+        let none = try await control.leaseRemaining()
+        XCTAssertNil(none)
+        let leads = try await control.campaign("a", ttl: .seconds(10))
+        XCTAssertTrue(leads)
+        let lease = try await control.leaseRemaining()
+        let remaining = try XCTUnwrap(lease)
+        XCTAssertGreaterThan(remaining, .seconds(9))
+        XCTAssertLessThanOrEqual(remaining, .seconds(10))
+    }
+
     func testARetiredWorkerIsNoLongerListed() async throws {
         let control = try await backend()
         let worker = WorkerInfo(id: "w3", host: "h3", pid: 33, slots: 2, busy: 0, seen: 3)

@@ -18,6 +18,12 @@ extension RedisBackend: FleetControl {
         try await redis.run(QueueScript.deleteIfHolder, keys: [keys.leader], args: [RedisArgument(candidate)], idempotent: true)
     }
 
+    public func leaseRemaining() async throws -> Duration? {
+        guard let milliseconds = try await redis.send(RedisCommand(["PTTL", keys.leader], idempotent: true)).int,
+              milliseconds >= 0 else { return nil }
+        return .milliseconds(milliseconds)
+    }
+
     public func leader() async throws -> String? {
         try await redis.send(RedisCommand(["GET", keys.leader], idempotent: true)).string
     }
