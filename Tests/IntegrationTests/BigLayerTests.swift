@@ -5,8 +5,9 @@ import XCTest
 /// A 256 MiB layer streams from source to target: the process's peak memory stays far below the
 /// layer's size.
 final class BigLayerTests: XCTestCase {
-    /// Well under the layer's 256 MiB; the design's benchmark target is 48 MiB for a release build.
-    static let maxRSS = 96 << 20
+    /// A quarter of the layer, with room over the ~45 MiB a debug build peaks at here; the design's
+    /// benchmark target is 48 MiB for a release build (`ops/bench/sync-bench.sh`).
+    static let maxRSS = 64 << 20
 
     func test256MiBLayerIsStreamedWithBoundedMemory() throws {
         let source = try RegistryServer.start()

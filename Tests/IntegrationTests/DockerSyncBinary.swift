@@ -34,7 +34,9 @@ final class ChildProcess: @unchecked Sendable {
         let status: Int32
         let stdout: String
         let stderr: String
-        /// Peak resident set size, bytes (`ru_maxrss`).
+        /// Peak resident set size of docker-sync itself, bytes: the highest `VmHWM` sampled while it ran.
+        /// (`ru_maxrss` would also count the test process: posix_spawn shares its memory until the exec,
+        /// and Linux carries that high-water mark over the exec.)
         let maxRSS: Int
         var output: String { stdout + stderr }
     }
@@ -69,6 +71,7 @@ final class ChildProcess: @unchecked Sendable {
             throw ServiceError("posix_spawn \(executable): \(spawned)")
         }
         self.pid = pid
+        sampleHighWaterMark()
         read(out[0]) { self.stdoutData.append($0) }
         read(err[0]) { self.stderrData.append($0) }
     }
@@ -114,9 +117,24 @@ final class ChildProcess: @unchecked Sendable {
         // WIFEXITED / WEXITSTATUS; a signal death reports 128 + the signal, as a shell does.
         let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         let result = Result(status: exitStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-                            stderr: String(decoding: stderrData, as: UTF8.self), maxRSS: Int(usage.ru_maxrss) * 1024)
+                            stderr: String(decoding: stderrData, as: UTF8.self), maxRSS: sampledHighWaterMark)
         self.result = result
         return result
+    }
+
+    /// Guarded by `condition`.
+    private var sampledHighWaterMark = 0
+
+    /// Reads `VmHWM` (monotonic for the life of the process's memory) every 5 ms until the process is gone.
+    private func sampleHighWaterMark() {
+        Thread.detachNewThread { [pid, condition] in
+            while let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                  let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") {
+                condition.withLock { self.sampledHighWaterMark = max(self.sampledHighWaterMark, kilobytes * 1024) }
+                usleep(5_000)
+            }
+        }
     }
 
     private func read(_ fd: Int32, into append: @escaping (Data) -> Void) {
