@@ -26,7 +26,21 @@ extension RedisCommandSender {
     @discardableResult
     public func evalsha(_ script: RedisScript, keys: [any RedisArgumentConvertible] = [],
                         args: [any RedisArgumentConvertible] = []) async throws -> RedisValue {
-        let command = RedisCommand(["EVALSHA", script.sha1, keys.count] + keys + args)
+        try await evalsha(script, command: RedisCommand(["EVALSHA", script.sha1, keys.count] + keys + args))
+    }
+
+    /// `evalsha` for prepared arguments; `idempotent` when running the script twice is harmless,
+    /// so that the connection may resend it after it broke mid-command.
+    @discardableResult
+    public func evalsha(_ script: RedisScript, keys: [RedisArgument], args: [RedisArgument], idempotent: Bool) async throws -> RedisValue {
+        var arguments: [RedisArgument] = ["EVALSHA", RedisArgument(script.sha1), RedisArgument(keys.count)]
+        arguments.reserveCapacity(3 + keys.count + args.count)
+        arguments += keys
+        arguments += args
+        return try await evalsha(script, command: RedisCommand(arguments, idempotent: idempotent))
+    }
+
+    private func evalsha(_ script: RedisScript, command: RedisCommand) async throws -> RedisValue {
         let name = script.name.map { "EVALSHA \($0)" } ?? "EVALSHA"
         var reply = try await sendRaw(command)
         if let message = reply.errorMessage, message.hasPrefix("NOSCRIPT") {

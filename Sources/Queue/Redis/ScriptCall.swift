@@ -1,25 +1,11 @@
 import Redis
 
 extension RedisCommandSender {
-    /// Runs `script` by EVALSHA, loading it on NOSCRIPT (after a restart, nothing ran), like
-    /// `evalsha`, but marked `idempotent` when running it twice is harmless — the transitions that
+    /// Runs `script`, marked `idempotent` when running it twice is harmless — the transitions that
     /// check the lease first — so that the connection may resend it after it broke mid-command.
     @discardableResult
     func run(_ script: RedisScript, keys: [String] = [], args: [RedisArgument], idempotent: Bool) async throws -> RedisValue {
-        var arguments: [RedisArgument] = ["EVALSHA", RedisArgument(script.sha1), RedisArgument(keys.count)]
-        arguments.reserveCapacity(3 + keys.count + args.count)
-        arguments += keys.map { RedisArgument($0) }
-        arguments += args
-        let command = RedisCommand(arguments, idempotent: idempotent)
-        var reply = try await sendRaw(command)
-        if let message = reply.errorMessage, message.hasPrefix("NOSCRIPT") {
-            try await load(script)
-            reply = try await sendRaw(command)
-        }
-        if let message = reply.errorMessage {
-            throw RedisError.server(command: "EVALSHA \(script.name ?? script.sha1)", message: message)
-        }
-        return reply
+        try await evalsha(script, keys: keys.map { RedisArgument($0) }, args: args, idempotent: idempotent)
     }
 }
 
