@@ -62,11 +62,12 @@ extension Job {
 
     /// A short description for status listings: what the job syncs, without any credential (jobs hold none).
     public var summary: String {
-        switch kind {
-        case .image: return (try? decode(ImageJob.self)).map { "\($0.source) → \($0.targets.joined(separator: ", "))" } ?? id
-        case .tag: return (try? decode(TagJob.self)).map { "\($0.source):\($0.sourceReference) → \($0.target)" } ?? id
-        case .blob: return (try? decode(BlobJob.self)).map { "\($0.digest) → \($0.target)" } ?? id
-        case .commit: return (try? decode(CommitJob.self)).map { "\($0.source):\($0.sourceReference) → \($0.target)" } ?? id
+        switch try? Work(self) {
+        case .image(let image): "\(image.source) → \(image.targets.joined(separator: ", "))"
+        case .tag(let tag): "\(tag.source):\(tag.sourceReference) → \(tag.target)"
+        case .blob(let blob): "\(blob.digest) → \(blob.target)"
+        case .commit(let commit): "\(commit.source):\(commit.sourceReference) → \(commit.target)"
+        case nil: id
         }
     }
 }
