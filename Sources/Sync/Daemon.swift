@@ -27,7 +27,8 @@ public struct Daemon: Sendable {
                 return .tooManyErrors(report.failures.count)
             }
             guard !stop.isSet else { break }
-            logger.info("next sync in \(interval)")
+            let (seconds, attoseconds) = interval.components
+            logger.info("next sync in \(GoDuration(nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000))")
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { try? await Task.sleep(for: interval) }
                 group.addTask { await stop.wait() }
