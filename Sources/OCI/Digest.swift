@@ -49,11 +49,16 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible, L
 
     public static func < (a: Digest, b: Digest) -> Bool { a.description < b.description }
 
+    /// The `algorithm` digest of `bytes`.
+    public static func compute(_ algorithm: Algorithm, of bytes: [UInt8]) -> Digest {
+        var hasher = DigestHasher(algorithm)
+        hasher.update(bytes)
+        return hasher.finalize()
+    }
+
     /// The sha256 digest of `bytes`.
     public static func sha256(of bytes: some Sequence<UInt8>) -> Digest {
-        var hasher = DigestHasher(.sha256)
-        hasher.update(Array(bytes))
-        return hasher.finalize()
+        compute(.sha256, of: Array(bytes))
     }
 
     static func isLowerHex(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) }

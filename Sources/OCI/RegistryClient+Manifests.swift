@@ -96,12 +96,3 @@ extension RegistryClient {
         }
     }
 }
-
-extension Digest {
-    /// The `algorithm` digest of `bytes`.
-    public static func compute(_ algorithm: Algorithm, of bytes: [UInt8]) -> Digest {
-        var hasher = DigestHasher(algorithm)
-        hasher.update(bytes)
-        return hasher.finalize()
-    }
-}
