@@ -36,12 +36,7 @@ public final class FaultProxy: @unchecked Sendable {
                 arguments: [SourceTree.script("fault_proxy.py"), "--port", "\(port)", "--upstream", upstream,
                             "--faults", rules],
                 logPath: directory.file("proxy-\(port).log"))
-            do {
-                try process.waitUntil { (try? LoopbackHTTP.request("GET", port: port, path: "/__stats"))?.status == 200 }
-            } catch {
-                process.stop()
-                throw error
-            }
+            try process.waitUntilReady { (try? LoopbackHTTP.request("GET", port: port, path: "/__stats"))?.status == 200 }
             return FaultProxy(port: port, upstream: upstream, directory: directory, process: process)
         }
     }

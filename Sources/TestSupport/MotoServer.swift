@@ -37,14 +37,9 @@ public final class MotoServer: @unchecked Sendable {
                 arguments: ["-m", "moto.server", "-H", "127.0.0.1", "-p", "\(port)"],
                 environment: environment, workingDirectory: directory.path,
                 logPath: directory.file("moto-\(port).log"))
-            do {
-                // moto's own API: probing an AWS API would spend one of the unauthenticated calls.
-                try process.waitUntil(timeout: 60) {
-                    (try? LoopbackHTTP.request("GET", port: port, path: "/moto-api/data.json"))?.status == 200
-                }
-            } catch {
-                process.stop()
-                throw error
+            // moto's own API: probing an AWS API would spend one of the unauthenticated calls.
+            try process.waitUntilReady(timeout: 60) {
+                (try? LoopbackHTTP.request("GET", port: port, path: "/moto-api/data.json"))?.status == 200
             }
             return MotoServer(port: port, region: region, directory: directory, process: process)
         }

@@ -61,12 +61,7 @@ public final class RedisServer: @unchecked Sendable {
         let arguments = arguments()
         let logPath = directory.file("redis-\(starts).log")
         let started = try ServiceProcess(name: "redis-server", executable: "redis-server", arguments: arguments, logPath: logPath)
-        do {
-            try started.waitUntil { Self.answersPing(port: port) }
-        } catch {
-            started.stop()
-            throw error
-        }
+        try started.waitUntilReady { Self.answersPing(port: port) }
         process = started
     }
 

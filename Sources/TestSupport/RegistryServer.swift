@@ -62,14 +62,9 @@ public final class RegistryServer: @unchecked Sendable {
                                                                             auth: authSection))
             let process = try ServiceProcess(name: "docker-registry", executable: "docker-registry",
                                              arguments: ["serve", config], logPath: directory.file("registry-\(port).log"))
-            do {
-                try process.waitUntil {
-                    let status = (try? LoopbackHTTP.request("GET", port: port, path: "/v2/"))?.status
-                    return status == 200 || status == 401
-                }
-            } catch {
-                process.stop()
-                throw error
+            try process.waitUntilReady {
+                let status = (try? LoopbackHTTP.request("GET", port: port, path: "/v2/"))?.status
+                return status == 200 || status == 401
             }
             return RegistryServer(port: port, auth: auth, credentials: credentials, directory: directory, process: process)
         }

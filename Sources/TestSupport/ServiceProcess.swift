@@ -58,6 +58,17 @@ public final class ServiceProcess: @unchecked Sendable {
         throw ServiceError("\(name) was not ready after \(Int(timeout)) s:\n\(logTail())")
     }
 
+    /// `waitUntil` for a service just started: one that never gets ready is stopped before the
+    /// error is thrown, so a failed start leaves no server behind (or holding its port).
+    public func waitUntilReady(timeout: TimeInterval = 30, _ ready: () -> Bool) throws {
+        do {
+            try waitUntil(timeout: timeout, ready)
+        } catch {
+            stop()
+            throw error
+        }
+    }
+
     /// Waits until the service accepts TCP connections on 127.0.0.1:`port`.
     public func waitForPort(_ port: Int, timeout: TimeInterval = 30) throws {
         try waitUntil(timeout: timeout) { FreePort.isAccepting(port) }

@@ -111,12 +111,7 @@ public final class TokenServer: @unchecked Sendable {
                             "--key", directory.file("key.pem"), "--cert", directory.file("cert.pem"),
                             "--issuer", issuer, "--policy", policy],
                 logPath: directory.file("token-\(port).log"))
-            do {
-                try process.waitUntil { (try? LoopbackHTTP.request("GET", port: port, path: "/__requests"))?.status == 200 }
-            } catch {
-                process.stop()
-                throw error
-            }
+            try process.waitUntilReady { (try? LoopbackHTTP.request("GET", port: port, path: "/__requests"))?.status == 200 }
             return TokenServer(port: port, service: service, issuer: issuer, users: users, expiresIn: expiresIn,
                                directory: directory, process: process)
         }
