@@ -17,13 +17,8 @@ extension RegistryClient {
     /// `options.monolithicUploadLimit`, else monolithic. No retry; an `HTTPBodyPipe` source is
     /// failed on error so that its writer stops too.
     public func pushBlob(repository: String, digest: Digest, size: Int64, from source: HTTPBodySource) async throws {
-        do {
-            try await upload(repository: repository, digest: digest, size: size, source: source,
-                             chunked: size > options.monolithicUploadLimit)
-        } catch {
-            (source as? HTTPBodyPipe)?.fail(error)
-            throw error
-        }
+        try await upload(repository: repository, digest: digest, size: size, source: source,
+                         chunked: size > options.monolithicUploadLimit)
     }
 
     /// Pushes blob `digest` of `size` bytes, calling `makeSource` for each try: retried under the
@@ -38,13 +33,7 @@ extension RegistryClient {
                     logger.info("\(repository)@\(digest.short): monolithic upload refused (\(error.status!)), sending chunks")
                 }
             }
-            let source = try await makeSource()
-            do {
-                try await upload(repository: repository, digest: digest, size: size, source: source, chunked: true)
-            } catch {
-                (source as? HTTPBodyPipe)?.fail(error)
-                throw error
-            }
+            try await upload(repository: repository, digest: digest, size: size, source: makeSource(), chunked: true)
         }
     }
 
@@ -63,7 +52,17 @@ extension RegistryClient {
 
     // MARK: Steps
 
+    /// One upload session; an `HTTPBodyPipe` source is failed on error so that its writer stops too.
     private func upload(repository: String, digest: Digest, size: Int64, source: HTTPBodySource, chunked: Bool) async throws {
+        do {
+            try await uploadSession(repository: repository, digest: digest, size: size, source: source, chunked: chunked)
+        } catch {
+            (source as? HTTPBodyPipe)?.fail(error)
+            throw error
+        }
+    }
+
+    private func uploadSession(repository: String, digest: Digest, size: Int64, source: HTTPBodySource, chunked: Bool) async throws {
         let location = try await retrying("start upload in \(repository)") { try await startUpload(repository: repository) }
         do {
             if chunked {
