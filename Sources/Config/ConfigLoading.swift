@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import YAML
 
@@ -92,10 +95,36 @@ extension Config {
         let directory = (path as NSString).deletingLastPathComponent
         do {
             if !directory.isEmpty { try manager.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-            try Data(renderYAML().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            try manager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+            try Self.replace(path, with: Array(renderYAML().utf8))
         } catch {
             throw ConfigError(mark: here, message: "cannot write the config file: \(error.localizedDescription)")
+        }
+    }
+}
+
+extension Config {
+    /// Writes a sibling file created 0600 (never readable by others, even for a moment), then renames
+    /// it over `path`. (Foundation's atomic write on Linux leaves a directory behind in /tmp.)
+    static func replace(_ path: String, with bytes: [UInt8]) throws {
+        let temporary = "\(path).tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else {
+                let code = POSIXErrorCode(rawValue: errno) ?? .EIO
+                close(fd); unlink(temporary)
+                throw POSIXError(code)
+            }
+            written += n
+        }
+        let synced = fsync(fd) == 0
+        let closed = close(fd) == 0
+        guard synced, closed, rename(temporary, path) == 0 else {
+            let code = POSIXErrorCode(rawValue: errno) ?? .EIO
+            unlink(temporary)
+            throw POSIXError(code)
         }
     }
 }
