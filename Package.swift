@@ -29,6 +29,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "AWS", dependencies: ["HTTP", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Queue", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Telemetry", dependencies: [
             "Config", "Queue",
@@ -60,6 +61,7 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "AWSTests", dependencies: ["AWS", "HTTP"]),
         .testTarget(name: "OCITests", dependencies: ["OCI", "TestSupport"]),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "TestSupport"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "OCI", "HTTP", "TestSupport"]),
