@@ -250,6 +250,9 @@ def table(path):
     if "load_before" in meta:
         print("load average %s before, %s after, on %s cores (other work on the machine skews the figures)"
               % (meta["load_before"], meta["load_after"], meta["cores"]))
+    if "storage" in meta:
+        print("registry storage: %s; cold runs: %s per tool, each into a fresh registry (medians)"
+              % ({"tmpfs": "tmpfs (/dev/shm)", "disk": "disk ($TMPDIR)"}.get(meta["storage"], meta["storage"]), meta.get("repeat", 1)))
     header = ("workload", "docker-sync s", "skopeo s", "ds/skopeo", "floor s", "ds/floor", "ds RSS MiB",
               "ds CPU s", "skopeo CPU s", "ds reqs", "skopeo reqs")
     lines = []
@@ -268,7 +271,8 @@ def table(path):
     print(row(["-" * n for n in widths]))
     for l in lines:
         print(row(l))
-    for key, label in ((("big cold", "docker-sync"), "docker-sync big cold"),
+    for key, label in ((("many cold", "docker-sync"), "docker-sync many cold"), (("many cold", "skopeo"), "skopeo many cold"),
+                       (("big cold", "docker-sync"), "docker-sync big cold"),
                        (("big floor", "curl"), "raw floor (POST; curl GET | curl PUT of the big blob)")):
         if key in rows:
             print("%s: median %.2f s of %s" % (label, rows[key]["seconds"], ", ".join("%.2f" % x for x in rows[key]["all"])))
@@ -351,7 +355,8 @@ def fleettable(path):
     print("fleet benchmark: %s tags in bench/many + one %s MiB layer in bench/big; concurrency %s per process; %s"
           % (meta.get("tags"), meta.get("big_mib"), meta.get("concurrency") or "default", meta.get("binary", "")))
     print("machine: %s cores, loopback only — the %s worker processes share those %s cores with the source and "
-          "target docker-registry and redis-server (%s)" % (meta.get("cores"), " / ".join(fleet_sizes), meta.get("cores"), meta.get("redis", "")))
+          "target docker-registry and redis-server (%s); registry storage %s"
+          % (meta.get("cores"), " / ".join(fleet_sizes), meta.get("cores"), meta.get("redis", ""), meta.get("storage", "disk")))
     if reps > 1:
         print("%d rounds, modes interleaved; figures are medians (all cold runs listed below)" % reps)
     header = ("mode", "cold s", "no-op s", "cold speed-up vs fleet×1", "no-op vs fleet×1", "peak RSS MiB per process",

@@ -4,12 +4,17 @@
 #   BENCH   its name, for messages ("sync-bench")
 #   ROOT    the repository root
 #   WORK    its temporary directory (logs go to $WORK/logs)
+#   STORAGE registry storage: "tmpfs" or "disk" (see choose_storage)
 # and gets:
 #   LIB                      the benchlib.py command (an array)
 #   say MSG / die MSG        a timestamped progress line / fail loudly and exit 1
 #   build_docker_sync        sets BIN: --binary ($BINARY), else a release build of the working tree or of
 #                            $REV (scratch dirs .build-bench, .build-bench-rev + .build-bench-src)
-#   start_registry NAME      a docker-registry in $WORK/NAME on a free loopback port; sets REGISTRY
+#   choose_storage           sets STORAGE_ROOT from STORAGE: "tmpfs" is a fresh directory in /dev/shm (removed by
+#                            stop_registries), "disk" is $WORK; registries keep their blobs under it
+#   start_registry NAME      a docker-registry (config, log, pid in $WORK/NAME, blobs in $STORAGE_ROOT/NAME) on a
+#                            free loopback port; sets REGISTRY
+#   fresh_target NAME        start_registry NAME, remembering its address for `registry_of NAME`
 #   stop_registries          kills (by PID) the registries started so far and waits for them
 #   seed_workload REG TAGS BIG_MIB
 #                            seeds the benchmark workload (bench/many, bench/big) into REG; writes
@@ -46,9 +51,22 @@ build_docker_sync() {
     [[ -x "$BIN" ]] || die "no docker-sync binary at $BIN"
 }
 
+# The registries' storage decides the many-tags figures more than either tool does: distribution fsyncs
+# every file it writes (about 14 per blob), and on this VM's disk consecutive cold runs slowed from 6 s to
+# 12 s as the disk fell behind. tmpfs takes the disk out, so the figures compare the tools.
+choose_storage() {
+    case "$STORAGE" in
+        tmpfs)
+            [[ -d /dev/shm && -w /dev/shm ]] || die "--storage tmpfs needs a writable /dev/shm (try --storage disk)"
+            STORAGE_ROOT="$(mktemp -d /dev/shm/"$BENCH".XXXXXX)" ;;
+        disk) STORAGE_ROOT="$WORK" ;;
+        *) die "--storage takes tmpfs or disk, not $STORAGE" ;;
+    esac
+}
+
 start_registry() {
-    local name="$1" dir="$WORK/$1" port pid attempt i
-    mkdir -p "$dir/storage"
+    local name="$1" dir="$WORK/$1" storage="${STORAGE_ROOT:-$WORK}/$1/storage" port pid attempt i
+    mkdir -p "$dir" "$storage"
     for attempt in 1 2 3; do
         port="$("${LIB[@]}" freeport)"
         cat >"$dir/config.yml" <<EOF
@@ -60,7 +78,7 @@ log:
     disabled: false
 storage:
   filesystem:
-    rootdirectory: $dir/storage
+    rootdirectory: $storage
   delete:
     enabled: true
   maintenance:
@@ -85,10 +103,16 @@ EOF
     die "docker-registry $name did not start"
 }
 
+registry_of() { cat "$WORK/$1/address"; }
+
+# fresh_target NAME: starts registry NAME and records its address for registry_of.
+fresh_target() { start_registry "$1"; echo "$REGISTRY" >"$WORK/$1/address"; }
+
 stop_registries() {
     local pid
     for pid in "${REGISTRY_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${REGISTRY_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    if [[ -n "${STORAGE_ROOT:-}" && "$STORAGE_ROOT" == /dev/shm/* ]]; then rm -rf "$STORAGE_ROOT"; fi
 }
 
 seed_workload() {

@@ -2,7 +2,8 @@
 # The fleet on the sync engine benchmark's workload (issue 4, "Benchmarks"): 1 vs 3 worker processes,
 # beside the embedded `docker-sync sync` in the same run.
 #
-#   ops/bench/fleet-bench.sh [--tags N] [--big-mib N] [--workers "1 3"] [--concurrency N] [--repeat N] [--rev REV | --binary PATH] [--keep]
+#   ops/bench/fleet-bench.sh [--tags N] [--big-mib N] [--workers "1 3"] [--concurrency N] [--repeat N] [--rev REV | --binary PATH]
+#                            [--storage tmpfs|disk] [--keep]
 #
 # Builds docker-sync in release as sync-bench.sh does (scratch dir .build-bench), starts its own
 # redis-server (free loopback port, AOF on as a fleet would run it) and docker-registry instances, seeds
@@ -27,6 +28,7 @@
 #                    the table shows medians
 #   --rev REV        build that commit (git archive into .build-bench-src) instead of the working tree
 #   --binary PATH    use this docker-sync binary; no build
+#   --storage S      where the registries keep blobs: tmpfs (default; /dev/shm) or disk (see sync-bench.sh)
 #   --keep           keep the temporary directory (configs, worker/scheduler logs, redis and registry logs)
 set -euo pipefail
 
@@ -38,6 +40,7 @@ REV=""
 BINARY=""
 KEEP=0
 REPEAT=1
+STORAGE=tmpfs
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --tags) TAGS="$2"; shift 2 ;;
@@ -48,6 +51,7 @@ while [[ $# -gt 0 ]]; do
         --binary) BINARY="$2"; shift 2 ;;
         --keep) KEEP=1; shift ;;
         --repeat) REPEAT="$2"; shift 2 ;;
+        --storage) STORAGE="$2"; shift 2 ;;
         -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; exit 0 ;;
         *) echo "fleet-bench: unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
@@ -80,6 +84,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$WORK/logs" "$WORK/redis"
+choose_storage
 RESULTS="$WORK/results.jsonl"
 
 build_docker_sync
@@ -92,14 +97,14 @@ REDIS_PID=$!
 for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.05; done
 redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 || { tail -5 "$WORK/redis/redis.log" >&2; die "redis-server did not start"; }
 start_registry src; SRC="$REGISTRY"
-say "redis-server 127.0.0.1:$REDIS_PORT (pid $REDIS_PID), source registry $SRC"
+say "redis-server 127.0.0.1:$REDIS_PORT (pid $REDIS_PID), source registry $SRC, registry storage $STORAGE ($STORAGE_ROOT)"
 seed_workload "$SRC" "$TAGS" "$BIG_MIB"
 
 REPOS=()
 [[ $TAGS -gt 0 ]] && REPOS+=(bench/many)
 [[ $BIG_MIB -gt 0 ]] && REPOS+=(bench/big)
-printf '{"kind": "meta", "tags": %s, "big_mib": %s, "concurrency": "%s", "binary": "%s", "cores": %s, "redis": "%s"}\n' \
-    "$TAGS" "$BIG_MIB" "$CONCURRENCY" "$BIN" "$(nproc)" "redis-server $(redis-server --version | sed -E 's/.*v=([0-9.]+).*/\1/'), AOF everysec" >>"$RESULTS"
+printf '{"kind": "meta", "tags": %s, "big_mib": %s, "concurrency": "%s", "binary": "%s", "cores": %s, "redis": "%s", "storage": "%s"}\n' \
+    "$TAGS" "$BIG_MIB" "$CONCURRENCY" "$BIN" "$(nproc)" "redis-server $(redis-server --version | sed -E 's/.*v=([0-9.]+).*/\1/'), AOF everysec" "$STORAGE" >>"$RESULTS"
 CONC_ARGS=()
 [[ -n "$CONCURRENCY" ]] && CONC_ARGS=(--concurrency "$CONCURRENCY")
 

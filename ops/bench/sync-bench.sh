@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # docker-sync vs skopeo sync vs the raw floor, on local docker-registry instances (issue 3, "Benchmark").
 #
-#   ops/bench/sync-bench.sh [--tags N] [--big-mib N] [--concurrency N] [--rev REV | --binary PATH] [--repeat N] [--no-skopeo] [--keep]
+#   ops/bench/sync-bench.sh [--tags N] [--big-mib N] [--concurrency N] [--rev REV | --binary PATH] [--repeat N]
+#                           [--storage tmpfs|disk] [--no-skopeo] [--keep]
 #
 # Builds docker-sync in release (scratch dir .build-bench), starts docker-registry instances on free
-# loopback ports (source, a docker-sync target, a skopeo target, a floor target), seeds the source with
+# loopback ports (source, docker-sync targets, skopeo targets, a floor target), seeds the source with
 # N tags of tiny images (bench/many) and one image with one big layer (bench/big), then times, in this run:
 #   docker-sync sync -s SRC/REPO -t DST/REPO                  cold (empty target), then no-op
 #   skopeo sync --all --preserve-digests … SRC/REPO DST/bench  cold (fresh target), then no-op
+# Cold runs are repeated (--repeat), each into a fresh registry, docker-sync and skopeo interleaved; the
+# table shows medians.
 #   curl GET blob | curl PUT (POST, then PUT ?digest=)         the floor for the big layer
 # It checks the target digests after the cold runs (all tags by HEAD, a sample by skopeo inspect --raw)
 # and fails on a wrong digest or a failed command; it reports missed targets without failing.
@@ -17,7 +20,10 @@
 #   --concurrency N  passed to docker-sync sync (default: docker-sync's own default)
 #   --rev REV        build that commit (git archive into .build-bench-src) instead of the working tree
 #   --binary PATH    use this docker-sync binary; no build
-#   --repeat N       big workload: docker-sync cold runs and floor uploads, interleaved (default 3; medians)
+#   --repeat N       cold runs of each tool (and floor uploads), interleaved (default 3; medians)
+#   --storage S      where the registries keep blobs: tmpfs (default; /dev/shm) or disk (under $TMPDIR).
+#                    On disk, distribution's fsyncs (about 14 per blob) dominate the many-tags workload and
+#                    slow down as the disk falls behind over consecutive runs: the figures then measure the disk
 #   --no-skopeo      time docker-sync (and the floor) only, for quick iterations; no ratios to skopeo
 #   --keep           keep the temporary directory (registry logs, per-run logs, results.jsonl)
 set -euo pipefail
@@ -30,6 +36,7 @@ BINARY=""
 KEEP=0
 SKOPEO=1
 REPEAT=3
+STORAGE=tmpfs
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --tags) TAGS="$2"; shift 2 ;;
@@ -40,6 +47,7 @@ while [[ $# -gt 0 ]]; do
         --keep) KEEP=1; shift ;;
         --no-skopeo) SKOPEO=0; shift ;;
         --repeat) REPEAT="$2"; shift 2 ;;
+        --storage) STORAGE="$2"; shift 2 ;;
         -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; exit 0 ;;
         *) echo "sync-bench: unknown option $1 (try --help)" >&2; exit 2 ;;
     esac
@@ -63,6 +71,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$WORK/logs"
+choose_storage
 RESULTS="$WORK/results.jsonl"
 
 # -- build -------------------------------------------------------------------------------------------
@@ -70,11 +79,9 @@ build_docker_sync
 
 # -- registries --------------------------------------------------------------------------------------
 start_registry src;   SRC="$REGISTRY"
-start_registry ds;    DS="$REGISTRY"
-start_registry sk;    SK="$REGISTRY"
-start_registry floor; FLOOR="$REGISTRY"
+fresh_target floor;   FLOOR="$(registry_of floor)"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
-say "registries: source $SRC, docker-sync target $DS, skopeo target $SK, floor target $FLOOR"
+say "registries: source $SRC, floor target $FLOOR; storage $STORAGE ($STORAGE_ROOT)"
 
 # -- seed --------------------------------------------------------------------------------------------
 seed_workload "$SRC" "$TAGS" "$BIG_MIB"
@@ -83,8 +90,8 @@ seed_workload "$SRC" "$TAGS" "$BIG_MIB"
 BLOB_INFO_CACHES=(/var/lib/containers/cache/blob-info-cache-v1.boltdb "$HOME/.local/share/containers/cache/blob-info-cache-v1.boltdb")
 DS_ARGS=()
 [[ -n "$CONCURRENCY" ]] && DS_ARGS=(--concurrency "$CONCURRENCY")
-printf '{"kind": "meta", "tags": %s, "big_mib": %s, "concurrency": "%s", "binary": "%s"}\n' \
-    "$TAGS" "$BIG_MIB" "$CONCURRENCY" "$BIN" >>"$RESULTS"
+printf '{"kind": "meta", "tags": %s, "big_mib": %s, "concurrency": "%s", "binary": "%s", "storage": "%s", "repeat": %s}\n' \
+    "$TAGS" "$BIG_MIB" "$CONCURRENCY" "$BIN" "$STORAGE" "$REPEAT" >>"$RESULTS"
 
 # measure WORKLOAD TOOL TARGET_NAME CMD...: times CMD; counts the requests source and target served and
 # the CPU time they spent.
@@ -97,21 +104,23 @@ measure() {
         || { tail -20 "$WORK/logs/$tool-${workload// /-}.log" >&2; die "$tool failed on $workload"; }
 }
 
-# check_digests REPO DS_TARGET...: every tag by HEAD on the docker-sync target(s) and the skopeo target;
-# a sample by skopeo inspect --raw | sha256sum on the source and the targets.
+# check_digests REPO DS_TARGET... [-- SKOPEO_TARGET...]: every tag by HEAD on every target; a sample by
+# skopeo inspect --raw | sha256sum on the source and the targets.
 check_digests() {
-    local repo="$1" name="${1##*/}" tag digest ref got refs reg
+    local repo="$1" name="${1##*/}" tag digest ref got refs reg ds=() sk=()
     shift
-    for reg in "$@"; do
+    while [[ $# -gt 0 && "$1" != "--" ]]; do ds+=("$1"); shift; done
+    [[ $# -gt 0 ]] && shift && sk=("$@")
+    for reg in "${ds[@]}"; do
         "${LIB[@]}" verify "$WORK/seed.json" "$reg" "$repo" >&2 || die "docker-sync target $reg: digests differ from the source ($repo)"
     done
-    if [[ $SKOPEO == 1 ]]; then
-        "${LIB[@]}" verify "$WORK/seed.json" "$SK" "$repo" bench >&2 || die "skopeo target digests differ from the source ($repo)"
-    fi
+    for reg in "${sk[@]}"; do
+        "${LIB[@]}" verify "$WORK/seed.json" "$reg" "$repo" bench >&2 || die "skopeo target $reg: digests differ from the source ($repo)"
+    done
     while read -r tag digest; do
         refs=("$SRC/$repo:$tag")
-        for reg in "$@"; do refs+=("$reg/$repo:$tag"); done
-        [[ $SKOPEO == 1 ]] && refs+=("$SK/bench/$name:$tag")
+        for reg in "${ds[@]}"; do refs+=("$reg/$repo:$tag"); done
+        for reg in "${sk[@]}"; do refs+=("$reg/bench/$name:$tag"); done
         for ref in "${refs[@]}"; do
             got="$(skopeo_digest "$ref")" || die "skopeo inspect --raw $ref failed"
             [[ "$got" == "$digest" ]] || die "skopeo inspect --raw $ref: $got, want $digest"
@@ -120,13 +129,15 @@ check_digests() {
     say "digests verified for $repo (every tag by HEAD on the targets; sampled tags by skopeo inspect --raw on source and targets)"
 }
 
-skopeo_sync() {
-    local workload="$1" repo="$2"
-    [[ $SKOPEO == 1 ]] || return 0
-    local args=(skopeo sync --all --preserve-digests --src docker --dest docker
-                --src-tls-verify=false --dest-tls-verify=false "$SRC/$repo" "$SK/bench")
-    measure "$workload cold" skopeo sk "${args[@]}"
-    measure "$workload no-op" skopeo sk "${args[@]}"
+# docker_sync_run WORKLOAD TARGET_NAME REPO: docker-sync sync of REPO into the registry TARGET_NAME.
+docker_sync_run() {
+    measure "$1" docker-sync "$2" "$BIN" sync -s "$SRC/$3" -t "$(registry_of "$2")/$3" "${DS_ARGS[@]}"
+}
+
+# skopeo_run WORKLOAD TARGET_NAME REPO: skopeo sync of REPO into TARGET_NAME's bench/ namespace.
+skopeo_run() {
+    measure "$1" skopeo "$2" skopeo sync --all --preserve-digests --src docker --dest docker \
+        --src-tls-verify=false --dest-tls-verify=false "$SRC/$3" "$(registry_of "$2")/bench"
 }
 
 # floor_upload N: POST, then curl GET of the big blob piped into curl PUT ?digest= (repository floor/bigN).
@@ -143,11 +154,18 @@ floor_upload() {
 }
 
 if [[ $TAGS -gt 0 ]]; then
-    say "many: docker-sync cold, no-op$([[ $SKOPEO == 1 ]] && echo "; skopeo cold, no-op")"
-    measure "many cold" docker-sync ds "$BIN" sync -s "$SRC/bench/many" -t "$DS/bench/many" "${DS_ARGS[@]}"
-    measure "many no-op" docker-sync ds "$BIN" sync -s "$SRC/bench/many" -t "$DS/bench/many" "${DS_ARGS[@]}"
-    skopeo_sync many bench/many
-    check_digests bench/many "$DS"
+    say "many: cold runs, $REPEAT of each tool$([[ $SKOPEO == 1 ]] && echo " (interleaved)"), each into a fresh registry; then no-op"
+    DS_MANY=() SK_MANY=()
+    for i in $(seq "$REPEAT"); do
+        fresh_target "ds-many$i"; DS_MANY+=("$(registry_of "ds-many$i")")
+        if [[ $SKOPEO == 1 ]]; then fresh_target "sk-many$i"; SK_MANY+=("$(registry_of "sk-many$i")"); fi
+        if [[ $SKOPEO == 1 ]] && (( i % 2 == 0 )); then skopeo_run "many cold" "sk-many$i" bench/many; fi
+        docker_sync_run "many cold" "ds-many$i" bench/many
+        if [[ $SKOPEO == 1 ]] && (( i % 2 == 1 )); then skopeo_run "many cold" "sk-many$i" bench/many; fi
+    done
+    docker_sync_run "many no-op" ds-many1 bench/many
+    [[ $SKOPEO == 1 ]] && skopeo_run "many no-op" sk-many1 bench/many
+    check_digests bench/many "${DS_MANY[@]}" -- "${SK_MANY[@]}"
 fi
 
 if [[ $BIG_MIB -gt 0 ]]; then
@@ -155,17 +173,20 @@ if [[ $BIG_MIB -gt 0 ]]; then
     # docker-sync cold and the floor are interleaved, REPEAT times each (each cold run into a fresh
     # registry, each floor upload into a fresh repository); the table shows medians.
     say "big: docker-sync cold and the raw floor, interleaved, $REPEAT time(s) each; docker-sync no-op$([[ $SKOPEO == 1 ]] && echo "; skopeo cold, no-op")"
-    BIG_TARGETS=()
+    DS_BIG=() SK_BIG=()
     for i in $(seq "$REPEAT"); do
-        start_registry "ds-big$i"
-        BIG_TARGETS+=("$REGISTRY")
+        fresh_target "ds-big$i"; DS_BIG+=("$(registry_of "ds-big$i")")
         if (( i % 2 == 0 )); then floor_upload "$i"; fi
-        measure "big cold" docker-sync "ds-big$i" "$BIN" sync -s "$SRC/bench/big" -t "$REGISTRY/bench/big" "${DS_ARGS[@]}"
+        docker_sync_run "big cold" "ds-big$i" bench/big
         if (( i % 2 == 1 )); then floor_upload "$i"; fi
     done
-    measure "big no-op" docker-sync ds-big1 "$BIN" sync -s "$SRC/bench/big" -t "${BIG_TARGETS[0]}/bench/big" "${DS_ARGS[@]}"
-    skopeo_sync big bench/big
-    check_digests bench/big "${BIG_TARGETS[@]}"
+    docker_sync_run "big no-op" ds-big1 bench/big
+    if [[ $SKOPEO == 1 ]]; then
+        fresh_target sk-big; SK_BIG=("$(registry_of sk-big)")
+        skopeo_run "big cold" sk-big bench/big
+        skopeo_run "big no-op" sk-big bench/big
+    fi
+    check_digests bench/big "${DS_BIG[@]}" -- "${SK_BIG[@]}"
 fi
 
 printf '{"kind": "meta", "load_before": "%s", "load_after": "%s", "cores": %s}\n' \
