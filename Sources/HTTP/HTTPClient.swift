@@ -107,6 +107,8 @@ public final class HTTPClient: Sendable {
     }
 
     private func log(_ exchange: Exchange, _ result: Result<ExchangeOutcome, Error>, elapsed: Duration) {
+        // Redacting the URL costs more than the rest of an exchange's bookkeeping: only when it is logged.
+        guard configuration.logger.logLevel <= .debug else { return }
         let what = "\(exchange.method) \(HTTPError.redact(exchange.target.url))"
         switch result {
         case .success(.final(let head)):
