@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
-        .testTarget(name: "AWSTests", dependencies: ["AWS", "HTTP"]),
+        .testTarget(name: "AWSTests", dependencies: ["AWS", "HTTP", "TestSupport"]),
         .testTarget(name: "OCITests", dependencies: ["OCI", "TestSupport"]),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "TestSupport"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "OCI", "HTTP", "TestSupport"]),

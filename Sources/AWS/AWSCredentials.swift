@@ -1,5 +1,5 @@
 /// An access key pair, and a session token for temporary credentials. Never logged: `description` redacts.
-public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible {
+public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var accessKeyID: String
     public var secretAccessKey: String
     public var sessionToken: String?
@@ -19,4 +19,9 @@ public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         "AWSCredentials(accessKeyID: \(accessKeyID), secretAccessKey: <redacted>\(sessionToken == nil ? "" : ", sessionToken: <redacted>"))"
     }
+
+    public var debugDescription: String { description }
+
+    /// `dump()` and reflection see the redacted form only.
+    public var customMirror: Mirror { Mirror(self, children: ["credentials": description]) }
 }

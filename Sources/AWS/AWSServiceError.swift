@@ -1,0 +1,74 @@
+import Foundation
+import HTTP
+
+/// An AWS API call that failed: which service and action, for which registry, where, and how
+/// (status and AWS error code, or the transport failure). Never carries request headers or bodies.
+/// https://docs.aws.amazon.com/AmazonECR/latest/APIReference/CommonErrors.html
+public struct AWSServiceError: Error, Sendable, CustomStringConvertible {
+    public let service: String
+    public let action: String
+    /// The registry the call was for, when there is one.
+    public var registry: String?
+    public let endpoint: String
+    /// nil when no response arrived.
+    public let status: Int?
+    /// `RepositoryNotFoundException`, `AccessDeniedException`, …
+    public let code: String?
+    public let message: String
+    public let isRetryable: Bool
+
+    public init(service: String, action: String, registry: String? = nil, endpoint: String, status: Int?,
+                code: String?, message: String, isRetryable: Bool) {
+        self.service = service; self.action = action; self.registry = registry; self.endpoint = endpoint
+        self.status = status; self.code = code; self.message = message; self.isRetryable = isRetryable
+    }
+
+    /// From an error response: the code is in the JSON `__type` (maybe `namespace#Code`) or the
+    /// `x-amzn-ErrorType` header (maybe `Code:uri`).
+    init(service: String, action: String, endpoint: String, response: HTTPResponse) {
+        struct Body: Decodable {
+            let __type: String?
+            let message: String?
+            let Message: String?
+        }
+        let body = try? JSONDecoder().decode(Body.self, from: Data(response.body))
+        let rawCode = body?.__type ?? response.headers["x-amzn-ErrorType"]
+        let code = rawCode.map { String($0.split(separator: "#").last ?? "").split(separator: ":").first.map(String.init) ?? "" }
+        let message = body?.message ?? body?.Message ?? String(decoding: response.body.prefix(200), as: UTF8.self)
+        let retryable = response.status >= 500 || response.status == 429 || Self.throttlingCodes.contains(code ?? "")
+        self.init(service: service, action: action, endpoint: endpoint, status: response.status, code: code,
+                  message: message, isRetryable: retryable)
+    }
+
+    init(service: String, action: String, endpoint: String, transport: HTTPError) {
+        self.init(service: service, action: action, endpoint: endpoint, status: nil, code: nil,
+                  message: transport.description, isRetryable: transport.isRetryable)
+    }
+
+    static let throttlingCodes: Set<String> = [
+        "ThrottlingException", "ThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
+        "RequestThrottled", "RequestThrottledException", "ServiceUnavailable", "ServiceUnavailableException",
+    ]
+
+    public var description: String {
+        var text = "\(service) \(action)"
+        if let registry { text += " for registry \(registry)" }
+        text += " (\(endpoint)): "
+        if let status { text += "\(status) " }
+        if let code, !code.isEmpty { text += "\(code): " }
+        text += message
+        if let hint { text += " (\(hint))" }
+        return text
+    }
+
+    private var hint: String? {
+        switch code {
+        case "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException", "InvalidClientTokenId":
+            return "check the AWS credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, the shared credentials file, or the registry's username / password)"
+        case "AccessDeniedException":
+            return "the AWS credentials lack permission for ecr:\(action)"
+        default:
+            return nil
+        }
+    }
+}
