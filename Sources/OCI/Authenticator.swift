@@ -44,7 +44,7 @@ actor Authenticator {
         case .unknown, .none:
             return nil
         case .basic:
-            return credentials.basicAuthorization
+            return try await basicAuthorization(replacing: nil)
         case let .bearer(realm, service):
             return "Bearer " + (try await bearerToken(realm: realm, service: service, scopes: scopes, rejected: nil))
         }
@@ -64,7 +64,7 @@ actor Authenticator {
         }
         if challenges.contains(where: { $0.scheme == .basic }) {
             mode = .basic
-            let header = credentials.basicAuthorization
+            let header = try await basicAuthorization(replacing: rejected)
             return header == rejected ? nil : header
         }
         return nil
@@ -87,19 +87,23 @@ actor Authenticator {
         }
     }
 
-    /// GET realm?service=…&scope=…, Basic-authenticated when there are credentials.
+    /// Basic credentials as an `Authorization` value (nil for none); after a refusal of `rejected`,
+    /// a helper's renewed ones.
+    private func basicAuthorization(replacing rejected: String?) async throws -> String? {
+        if case let .helper(source) = credentials { return try await source.basicAuthorization(replacing: rejected) }
+        return credentials.basicAuthorization
+    }
+
+    /// GET realm?service=…&scope=…, Basic-authenticated when there are credentials; a helper's
+    /// credentials refused by the token endpoint are renewed once.
     private func fetchToken(_ key: TokenCache.Key) async throws -> TokenCache.Grant {
-        let url = Self.tokenURL(key)
-        var headers: HTTPHeaders = ["Accept": "application/json"]
-        if let basic = credentials.basicAuthorization { headers.set("Authorization", basic) }
-        let request = HTTPRequest(method: "GET", url: url, headers: headers)
-        let where_ = RegistryError.stripQuery(key.realm)
-        let response: HTTPResponse
-        do {
-            response = try await http.send(request, maxBodyBytes: 1 << 20)
-        } catch {
-            throw RegistryError(registry: registry, method: "GET", path: where_, transport: error)
+        let basic = try await basicAuthorization(replacing: nil)
+        var response = try await requestToken(key, basic: basic)
+        if response.status == 401, case .helper = credentials,
+           let renewed = try await basicAuthorization(replacing: basic), renewed != basic {
+            response = try await requestToken(key, basic: renewed)
         }
+        let where_ = RegistryError.stripQuery(key.realm)
         guard response.status == 200 else {
             throw RegistryError(registry: registry, method: "GET", path: where_, head: response.head, body: response.body)
         }
@@ -114,6 +118,16 @@ actor Authenticator {
                                 reason: "the token endpoint answered without a token", classification: .fatal)
         }
         return TokenCache.Grant(token: token, expiresIn: body.expires_in ?? 60)
+    }
+
+    private func requestToken(_ key: TokenCache.Key, basic: String?) async throws -> HTTPResponse {
+        var headers: HTTPHeaders = ["Accept": "application/json"]
+        headers.set("Authorization", basic)
+        do {
+            return try await http.send(HTTPRequest(method: "GET", url: Self.tokenURL(key), headers: headers), maxBodyBytes: 1 << 20)
+        } catch {
+            throw RegistryError(registry: registry, method: "GET", path: RegistryError.stripQuery(key.realm), transport: error)
+        }
     }
 
     static func tokenURL(_ key: TokenCache.Key) -> String {

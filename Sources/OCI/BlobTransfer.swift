@@ -21,6 +21,7 @@ extension RegistryClient {
     /// session instead (distribution does this when the source lacks the blob or we may not read
     /// it), which is cancelled; a 4xx means mounting is not allowed. The caller then uploads.
     public func mountBlob(repository: String, digest: Digest, from sourceRepository: String) async throws -> Bool {
+        try await prepareForPush(repository)
         let url = url("/v2/\(repository)/blobs/uploads/?mount=\(digest)&from=\(queryValue(sourceRepository))")
         let scopes = writeScopes(repository) + ["repository:\(sourceRepository):pull"]
         let response = try await retrying("mount \(digest.short) from \(sourceRepository) into \(repository)") {

@@ -80,6 +80,7 @@ extension RegistryClient {
 
     /// `POST /v2/<name>/blobs/uploads/` → the session URL (absolute).
     func startUpload(repository: String) async throws -> String {
+        try await prepareForPush(repository)
         let url = url("/v2/\(repository)/blobs/uploads/")
         let response = try await send("POST", url, scopes: writeScopes(repository))
         try check(response, "POST", url)

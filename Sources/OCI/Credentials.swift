@@ -7,12 +7,15 @@ public enum RegistryCredentials: Sendable, Hashable, CustomStringConvertible, Cu
     case basic(username: String, password: String)
     /// A ready-made bearer token (the config's `token`), sent as is on every request.
     case bearer(token: String)
+    /// Short-lived credentials from a helper (`helper: ecr`), used like `basic`; shared per registry.
+    case helper(HelperCredentials)
 
     public var description: String {
         switch self {
         case .anonymous: return "anonymous"
         case let .basic(username, _): return "basic(username: \(username), password: <redacted>)"
         case .bearer: return "bearer(token: <redacted>)"
+        case .helper(let source): return "helper(\(source.helper.name))"
         }
     }
 
@@ -20,6 +23,11 @@ public enum RegistryCredentials: Sendable, Hashable, CustomStringConvertible, Cu
 
     /// `dump()` and reflection go through here: show the redacted form only.
     public var customMirror: Mirror { Mirror(self, children: ["credentials": description]) }
+
+    var isHelper: Bool {
+        if case .helper = self { return true }
+        return false
+    }
 
     /// `Authorization` value for HTTP Basic, when these are basic credentials.
     var basicAuthorization: String? {

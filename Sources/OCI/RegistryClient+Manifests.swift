@@ -73,6 +73,7 @@ extension RegistryClient {
     /// Returns the digest the registry reports (ours when it says none).
     @discardableResult
     public func putManifest(repository: String, reference: String, manifest: RawManifest) async throws -> Digest {
+        try await prepareForPush(repository)
         let url = url("/v2/\(repository)/manifests/\(reference)")
         let response = try await retrying("PUT \(repository):\(reference)") {
             let response = try await send("PUT", url, headers: ["Content-Type": manifest.mediaType.rawValue],

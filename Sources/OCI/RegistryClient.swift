@@ -95,21 +95,28 @@ public final class RegistryClient: Sendable {
 
     /// Sends `request` through `transmit` with the best `Authorization` known; after a 401, once
     /// more with what the challenge asks for — unless the body is a stream, which cannot be
-    /// replayed (its auth is settled first by pinging `/v2/`).
+    /// replayed (its auth is settled first by pinging `/v2/`). A helper's credentials refused on
+    /// that retry are renewed for one more: the first 401 may only have been the challenge.
     func authorized<R: HasResponseHead>(_ request: HTTPRequest, scopes: [String],
                                         _ transmit: (HTTPRequest) async throws -> R) async throws -> R {
         let ours = request.url.hasPrefix(baseURL + "/")
         var request = request
         if case .stream = request.body, ours { try await settleAuthentication() }
-        let sent = ours ? try await authenticator.authorization(for: scopes) : nil
+        var sent = ours ? try await authenticator.authorization(for: scopes) : nil
         request.headers.set("Authorization", sent)
-        let first = try await transport(request, transmit)
-        if ours, first.head.status != 401 { await authenticator.noChallenge() }
-        guard first.head.status == 401, ours, request.body.isReplayable else { return first }
-        let challenges = AuthChallenge.parse(first.head.headers)
-        guard let retry = try await authenticator.challenged(challenges, scopes: scopes, rejected: sent) else { return first }
-        request.headers.set("Authorization", retry)
-        return try await transport(request, transmit)
+        var response = try await transport(request, transmit)
+        if ours, response.head.status != 401 { await authenticator.noChallenge() }
+        guard ours, request.body.isReplayable else { return response }
+        var retries = authenticator.credentials.isHelper ? 2 : 1
+        while response.head.status == 401, retries > 0 {
+            retries -= 1
+            let challenges = AuthChallenge.parse(response.head.headers)
+            guard let retry = try await authenticator.challenged(challenges, scopes: scopes, rejected: sent) else { break }
+            sent = retry
+            request.headers.set("Authorization", retry)
+            response = try await transport(request, transmit)
+        }
+        return response
     }
 
     /// Runs one exchange, turning a failure to get any response into a `RegistryError`.
@@ -119,6 +126,12 @@ public final class RegistryClient: Sendable {
         } catch let error as HTTPError {
             throw RegistryError(registry: registry, method: request.method, path: displayPath(request.url), transport: error)
         }
+    }
+
+    /// Lets a credential helper get `repository` ready before a push to it (ECR creates it).
+    func prepareForPush(_ repository: String) async throws {
+        guard case let .helper(source) = authenticator.credentials else { return }
+        try await source.helper.prepareForPush(repository: repository)
     }
 
     /// Learns the registry's auth scheme with `GET /v2/` before a request that cannot be replayed.

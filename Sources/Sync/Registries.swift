@@ -67,6 +67,8 @@ extension RegistryCredentials {
         case .anonymous: return "anonymous"
         case let .basic(username, password): return "basic:\(username):\(Digest.sha256(of: Array(password.utf8)).short)"
         case let .bearer(token): return "bearer:\(Digest.sha256(of: Array(token.utf8)).short)"
+        // One helper instance serves every job of a registry: its identity is the key.
+        case let .helper(source): return "helper:\(source.helper.name):\(ObjectIdentifier(source).hashValue)"
         }
     }
 }
