@@ -39,6 +39,7 @@ let package = Package(
         ]),
         .target(name: "Sync", dependencies: [
             "OCI", "Queue", "Config", "Telemetry",
+            "AWS",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -21,20 +21,24 @@ public struct SyncSetup: Sendable {
     public let options: EngineOptions
     public let images: [ImageSpec]
 
+    /// Throws `CredentialHelperError` when a registry's `auth.helper` cannot work as configured.
     public init(config: Config, images: [ImageSpec]? = nil, overrides: [RegistryOverride] = [], dryRun: Bool = false,
-                concurrency: Int? = nil, logger: Logger) throws {
+                concurrency: Int? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
+                logger: Logger) throws {
         let hosts = Self.hostOptions(config: config, images: images ?? [], overrides: overrides)
         let concurrency = concurrency ?? max(config.sync.concurrency.tags, config.sync.concurrency.blobs)
         var http = HTTPClient.Configuration()
         http.hosts = hosts
         // A streamed blob copy holds two transfer threads (the GET and the PUT) at once.
         http.maxTransferThreads = max(http.maxTransferThreads, concurrency * 2 + 8)
-        Self.warnAboutHelpers(config.sync.registries.map(\.auth) + overrides.map(\.auth), logger: logger)
         for image in config.sync.images where image.purge {
             logger.warning("purge is not supported by this version yet: no tag of \(image.targets.joined(separator: ", ")) is deleted")
         }
-        let settings = Self.settings(config: config, overrides: overrides)
-        registries = Registries(http: HTTPClient(configuration: http), logger: logger, settings: settings)
+        let client = HTTPClient(configuration: http)
+        let helpers = try CredentialHelpers(config: config, images: images ?? [], overrides: overrides, http: client,
+                                            environment: environment, logger: logger)
+        let settings = Self.settings(config: config, overrides: overrides, helpers: helpers)
+        registries = Registries(http: client, logger: logger, settings: settings)
         var options = EngineOptions()
         options.concurrency = concurrency
         options.perRegistry = config.sync.concurrency.perRegistry
@@ -49,25 +53,21 @@ public struct SyncSetup: Sendable {
     }
 
     /// Longest `url` prefix of `sync.registries` for the image, unless the command line says otherwise.
-    static func settings(config: Config, overrides: [RegistryOverride]) -> @Sendable (ImageReference, Registries.Role) -> RegistrySettings {
+    static func settings(config: Config, overrides: [RegistryOverride],
+                         helpers: CredentialHelpers) -> @Sendable (ImageReference, Registries.Role) -> RegistrySettings {
         { reference, role in
             if let override = overrides.first(where: { $0.role == role }), !override.auth.isAnonymous || override.insecure {
-                return RegistrySettings(credentials: credentials(override.auth), insecure: override.insecure)
+                let credentials = helpers.credentials(for: role, host: reference.registry) ?? credentials(override.auth)
+                return RegistrySettings(credentials: credentials, insecure: override.insecure)
             }
             guard let registry = config.registry(forImage: reference.name) else { return RegistrySettings() }
-            return RegistrySettings(credentials: credentials(registry.auth), insecure: registry.insecure)
+            let credentials = helpers.credentials(forURL: registry.url) ?? credentials(registry.auth)
+            return RegistrySettings(credentials: credentials, insecure: registry.insecure)
         }
     }
 
     static func credentials(_ auth: RegistryAuth) -> RegistryCredentials {
         RegistryCredentials(username: auth.username, password: auth.password, token: auth.token)
-    }
-
-    /// Once, at start-up: helpers (`ecr`) are not implemented yet.
-    static func warnAboutHelpers(_ auths: [RegistryAuth], logger: Logger) {
-        for helper in Set(auths.map(\.helper)).subtracting([""]).sorted() {
-            logger.warning("credential helper \"\(helper)\" is not supported by this version; using the static credentials")
-        }
     }
 
     /// TLS and plain-HTTP settings per host, from `insecure` / `ca` of each registry.

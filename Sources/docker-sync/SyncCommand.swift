@@ -54,6 +54,9 @@ struct SyncCommand: AsyncParsableCommand {
         } catch let failure as CommandFailure {
             FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
             throw failure.exit()
+        } catch let error as CredentialHelperError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw CommandFailure(error.description).exit()
         }
     }
 }
