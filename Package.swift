@@ -30,6 +30,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "AWS", dependencies: ["HTTP", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Buckets", dependencies: [
+            "HTTP", "AWS", "OCI",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Queue", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Telemetry", dependencies: [
             "Config", "Queue",
@@ -64,6 +69,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "AWSTests", dependencies: ["AWS", "HTTP", "TestSupport"]),
         .testTarget(name: "OCITests", dependencies: ["OCI", "TestSupport"]),
+        .testTarget(name: "BucketsTests", dependencies: ["Buckets", "AWS", "HTTP", "OCI", "TestSupport"]),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "TestSupport"]),
         .testTarget(name: "SyncTests", dependencies: ["Sync", "OCI", "HTTP", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),

@@ -126,7 +126,7 @@ extension RegistryClient {
 
 /// Passes on exactly `length` bytes of `base`: a chunk of a longer stream, or a whole blob that
 /// must not come up short (a short source is an error, not a silently truncated upload).
-final class ExactLengthSource: HTTPBodySource, @unchecked Sendable {
+public final class ExactLengthSource: HTTPBodySource, @unchecked Sendable {
     struct EndedEarly: Error, CustomStringConvertible {
         let read: Int64
         let expected: Int64
@@ -137,12 +137,12 @@ final class ExactLengthSource: HTTPBodySource, @unchecked Sendable {
     private let length: Int64
     private var read: Int64 = 0
 
-    init(_ base: HTTPBodySource, length: Int64) {
+    public init(_ base: HTTPBodySource, length: Int64) {
         self.base = base
         self.length = length
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let remaining = length - read
         guard remaining > 0, buffer.count > 0 else { return 0 }
         let window = UnsafeMutableRawBufferPointer(rebasing: buffer[..<Int(min(Int64(buffer.count), remaining))])

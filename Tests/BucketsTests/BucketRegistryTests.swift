@@ -1,0 +1,83 @@
+import AWS
+@testable import Buckets
+import Foundation
+import HTTP
+import OCI
+import TestSupport
+import XCTest
+
+/// The registry layout in a bucket: manifests by tag and digest, tag listing, `tags/list`, ping.
+final class BucketRegistryTests: XCTestCase {
+    private static let shared = SharedFixture { () -> MotoServer in
+        let moto = try MotoServer.start()
+        try moto.createBucket("layout")
+        return moto
+    }
+
+    override class func tearDown() {
+        shared.release()
+        super.tearDown()
+    }
+
+    private func registry() throws -> BucketRegistry {
+        let moto = try Self.shared.get()
+        return BucketRegistry(client: S3Client(
+            address: BucketAddress(provider: .r2, location: "acct", bucket: "layout"), endpoint: moto.endpoint.absoluteString,
+            credentials: AWSCredentials(accessKeyID: moto.accessKeyID, secretAccessKey: moto.secretAccessKey), http: HTTPClient()))
+    }
+
+    private let manifest = RawManifest(bytes: Array(#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}"#.utf8),
+                                       mediaType: .ociManifest)
+
+    func testManifestDigestComesFromTheStoredMetadata() async throws {
+        let registry = try registry()
+        try await registry.putManifest(image: "meta/app", reference: "1.0", manifest: manifest)
+        let digest = try await registry.manifestDigest(image: "meta/app", reference: "1.0")
+        XCTAssertEqual(digest, manifest.digest)
+        let head = try await registry.client.headObject(BucketLayout.manifest("meta/app", "1.0"))
+        XCTAssertEqual(head?.contentType, MediaType.ociManifest.rawValue)
+        let absent = try await registry.manifestDigest(image: "meta/app", reference: "2.0")
+        XCTAssertNil(absent)
+    }
+
+    func testManifestWithoutMetadataIsHashed() async throws {
+        let registry = try registry()
+        try await registry.client.putObject(BucketLayout.manifest("foreign/app", "1.0"), bytes: manifest.bytes,
+                                            contentType: MediaType.ociManifest.rawValue)
+        let digest = try await registry.manifestDigest(image: "foreign/app", reference: "1.0")
+        XCTAssertEqual(digest, manifest.digest)
+    }
+
+    func testTagListNamesEveryTagButNoDigest() async throws {
+        let registry = try registry()
+        for reference in ["b", "a", manifest.digest.description] {
+            try await registry.putManifest(image: "tags/app", reference: reference, manifest: manifest)
+        }
+        let tags = try await registry.listTags(image: "tags/app")
+        XCTAssertEqual(tags.sorted(), ["a", "b"])
+        try await registry.writeTagList(image: "tags/app")
+        let list = try await registry.client.getObject(BucketLayout.tagList("tags/app"))
+        XCTAssertEqual(list.map { String(decoding: $0, as: UTF8.self) }, #"{"name":"tags/app","tags":["a","b"]}"#)
+    }
+
+    func testBlobCopyIsTheBucketsMount() async throws {
+        let registry = try registry()
+        let bytes = Array("a layer".utf8)
+        let digest = Digest.sha256(of: bytes)
+        try await registry.putBlob(image: "mount/one", digest: digest, size: Int64(bytes.count), sources: { BytesSource(bytes) })
+        let copied = try await registry.copyBlob(digest, size: Int64(bytes.count), from: "mount/one", to: "mount/two")
+        XCTAssertTrue(copied)
+        let present = try await registry.blobExists(image: "mount/two", digest: digest)
+        XCTAssertTrue(present)
+        let notThere = try await registry.copyBlob(digest, size: Int64(bytes.count), from: "mount/none", to: "mount/three")
+        XCTAssertFalse(notThere)
+    }
+
+    func testPingIsWrittenOnceAndOnlyWhenMissing() async throws {
+        let registry = try registry()
+        try await registry.ensurePing()
+        let ping = try await registry.client.getObject(BucketLayout.ping)
+        XCTAssertEqual(ping, BucketLayout.pingBody)
+        try await registry.ensurePing()
+    }
+}
