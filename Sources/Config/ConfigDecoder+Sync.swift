@@ -55,6 +55,7 @@ extension ConfigDecoder {
         }
         registry.insecure = try m.bool("insecure") ?? false
         registry.ca = try m.string("ca").flatMap { $0.isEmpty ? nil : $0 }
+        registry.endpoint = try m.string("endpoint").flatMap { $0.isEmpty ? nil : $0 }
         finish(m)
         return registry
     }

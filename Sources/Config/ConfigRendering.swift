@@ -102,6 +102,7 @@ private extension RegistryConfig {
                 "username": .scalar(auth.username),
             ]),
             "ca": .scalar(ca ?? ""),
+            "endpoint": .scalar(endpoint ?? ""),
             "insecure": plain(insecure),
             "name": .scalar(name),
             "url": .scalar(url),

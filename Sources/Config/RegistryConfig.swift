@@ -10,13 +10,18 @@ public struct RegistryConfig: Sendable, Equatable {
     public var insecure: Bool
     /// Path to a PEM bundle of CAs to trust for this registry.
     public var ca: String?
+    /// For a bucket (`r2:…`, `s3:…`): the S3 API URL to use instead of the provider's own
+    /// (an S3-compatible store, a test server).
+    public var endpoint: String?
 
-    public init(name: String, url: String, auth: RegistryAuth = RegistryAuth(), insecure: Bool = false, ca: String? = nil) {
+    public init(name: String, url: String, auth: RegistryAuth = RegistryAuth(), insecure: Bool = false, ca: String? = nil,
+                endpoint: String? = nil) {
         self.name = name
         self.url = url
         self.auth = auth
         self.insecure = insecure
         self.ca = ca
+        self.endpoint = endpoint
     }
 }
 

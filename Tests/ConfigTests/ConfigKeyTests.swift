@@ -101,6 +101,14 @@ final class ConfigKeyTests: XCTestCase {
         XCTAssertEqual(registry?.ca, "/etc/ssl/local.pem")
     }
 
+    func testBucketEntryTakesAnEndpoint() throws {
+        let yaml = "sync:\n  registries:\n    - name: R2\n      url: r2:acct:bucket\n      endpoint: http://127.0.0.1:9000\n"
+        let loaded = try Config.parse(yaml: yaml, environment: [:])
+        XCTAssertEqual(loaded.config.sync.registries.first?.endpoint, "http://127.0.0.1:9000")
+        XCTAssertEqual(loaded.warnings, [])
+        XCTAssertEqual(try Config.parse(yaml: loaded.config.renderYAML(), environment: [:]).config, loaded.config)
+    }
+
     func testMergeKeysFillInRegistryFields() throws {
         let yaml = """
         sync:
