@@ -1,5 +1,5 @@
 import Foundation
-@testable import TestSupport
+import TestSupport
 import XCTest
 
 /// `helper: ecr` through the `docker-sync` binary: moto issues the registry password (its ECR API),
@@ -18,7 +18,7 @@ final class ECRHelperTests: XCTestCase {
             moto = try MotoServer.start(region: "eu-west-1")
             api = try FaultProxy.start(upstream: moto.host)
             source = try RegistryServer.start()
-            password = try ECRHelperTests.issuedPassword(moto)
+            password = try moto.issuedECRPassword()
             target = try RegistryServer.start(auth: .htpasswd(username: "AWS", password: password))
         }
     }
@@ -70,7 +70,7 @@ final class ECRHelperTests: XCTestCase {
             ImageSeeder.Image(repository: "ecr/app", tag: "2.0", kind: .ociIndex(layers: [512]), seed: 902),
         ])
         try fixture.api.resetStats()
-        XCTAssertEqual(try Self.describeRepository("ecr/app", fixture.moto).status, 400, "no repository before the sync")
+        XCTAssertFalse(try fixture.moto.hasECRRepository("ecr/app"), "no repository before the sync")
 
         let run = try DockerSyncBinary.run(["sync", "--config", try config(fixture), "-s", "\(fixture.source.host)/ecr/app",
                                             "-t", "\(fixture.target.host)/ecr/app"], environment: awsEnvironment(fixture))
@@ -80,7 +80,7 @@ final class ECRHelperTests: XCTestCase {
         for tag in ["1.0", "1.1", "2.0"] {
             try assertSameDigest("\(fixture.source.host)/ecr/app:\(tag)", "\(fixture.target.host)/ecr/app:\(tag)", targetCreds: login)
         }
-        XCTAssertEqual(try Self.describeRepository("ecr/app", fixture.moto).status, 200, "the repository was created")
+        XCTAssertTrue(try fixture.moto.hasECRRepository("ecr/app"), "the repository was created")
         XCTAssertEqual(try fixture.api.stats().count(method: "POST", pathContaining: "/"), 3,
                        "GetAuthorizationToken once for all tags, DescribeRepositories and CreateRepository once")
         XCTAssertTrue(run.output.contains("created ECR repository ecr/app"), run.output)
@@ -99,7 +99,7 @@ final class ECRHelperTests: XCTestCase {
         try assertSameDigest("\(fixture.source.host)/ecr/flags:v1", "\(fixture.target.host)/ecr/flags:v1",
                              targetCreds: RegistryLogin(username: "AWS", password: fixture.password))
         // With no config, the region is ecr.region's default, us-east-1 (as the original's).
-        XCTAssertEqual(try Self.describeRepository("ecr/flags", fixture.moto, region: "us-east-1").status, 200)
+        XCTAssertTrue(try fixture.moto.hasECRRepository("ecr/flags", region: "us-east-1"))
         assertNoSecret(in: run.output, fixture)
     }
 
@@ -157,34 +157,5 @@ final class ECRHelperTests: XCTestCase {
         for secret in [fixture.password, basic, awsSecret] {
             XCTAssertFalse(output.contains(secret), "\(secret) leaked into the output", file: file, line: line)
         }
-    }
-
-    // MARK: moto's ECR API, asked directly (moto checks no signature, but routes by the credential scope)
-
-    private static func ecr(_ action: String, _ body: String, _ moto: MotoServer,
-                            region: String? = nil) throws -> (status: Int, json: [String: Any]) {
-        let scope = "AKIDTEST/20260101/\(region ?? moto.region)/ecr/aws4_request"
-        let response = try LoopbackHTTP.request("POST", port: moto.port, path: "/", body: Data(body.utf8), headers: [
-            "X-Amz-Target": "AmazonEC2ContainerRegistry_V20150921.\(action)",
-            "Content-Type": "application/x-amz-json-1.1",
-            "Authorization": "AWS4-HMAC-SHA256 Credential=\(scope), SignedHeaders=host, Signature=0",
-        ])
-        let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] ?? [:]
-        return (response.status, json)
-    }
-
-    static func issuedPassword(_ moto: MotoServer) throws -> String {
-        let answer = try ecr("GetAuthorizationToken", "{}", moto)
-        guard let data = (answer.json["authorizationData"] as? [[String: Any]])?.first,
-              let token = data["authorizationToken"] as? String,
-              let decoded = Data(base64Encoded: token).map({ String(decoding: $0, as: UTF8.self) }),
-              decoded.hasPrefix("AWS:") else {
-            throw ServiceError("moto answered GetAuthorizationToken with \(answer)")
-        }
-        return String(decoded.dropFirst(4))
-    }
-
-    static func describeRepository(_ name: String, _ moto: MotoServer, region: String? = nil) throws -> (status: Int, json: [String: Any]) {
-        try ecr("DescribeRepositories", "{\"repositoryNames\": [\"\(name)\"]}", moto, region: region)
     }
 }
