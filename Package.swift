@@ -44,7 +44,7 @@ let package = Package(
         ]),
         .target(name: "Sync", dependencies: [
             "OCI", "Queue", "Config", "Telemetry",
-            "AWS",
+            "Buckets", "AWS",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),

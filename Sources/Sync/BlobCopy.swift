@@ -2,20 +2,20 @@ import Foundation
 import HTTP
 import OCI
 
-/// Streams one blob from a source registry into a target registry through a bounded pipe: memory
-/// stays flat whatever the size. `getBlob` checks the digest before handing on the last byte, so a
-/// corrupt or truncated blob never completes its upload. Each upload attempt reads the blob anew,
-/// so the target's client may retry a failed upload, or resend it in chunks when a monolithic PUT
-/// is refused; a failed read is not retried there (`getBlob` has its own retries).
+/// Streams one blob from a source registry into a target (a registry or a bucket) through a bounded
+/// pipe: memory stays flat whatever the size. `getBlob` checks the digest before handing on the last
+/// byte, so a corrupt or truncated blob never completes its upload (nor its object). Each upload
+/// attempt reads the blob anew, so the target's client may retry a failed upload, or resend it in
+/// chunks (parts) when a monolithic PUT is refused; a failed read is not retried there (`getBlob`
+/// has its own retries).
 struct BlobCopy {
     let digest: Digest
     let size: Int64
 
-    func run(from source: RegistryClient, repository sourceRepository: String,
-             to target: RegistryClient, repository targetRepository: String) async throws {
+    func run(from source: RegistryClient, repository sourceRepository: String, to target: TargetRepository) async throws {
         let reads = Reads()
         do {
-            try await target.pushBlob(repository: targetRepository, digest: digest, size: size, sources: {
+            try await target.pushBlob(digest, size: size, sources: {
                 let pipe = HTTPBodyPipe()
                 reads.add(Task {
                     do {

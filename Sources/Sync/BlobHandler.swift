@@ -7,24 +7,23 @@ extension JobHandlers {
     /// copying it → come back shortly; in another repository of the target registry → mount;
     /// otherwise stream it from the source, verifying its digest on the way.
     func runBlob(_ blob: BlobJob, id: String) async throws {
-        let source = try ImageReference(blob.source)
-        let target = try ImageReference(blob.target)
+        let source = try sourceReference(blob.source)
+        let target = try registries.targetRepository(blob.target)
         let digest = try Digest(parsing: blob.digest)
-        let targetClient = registries.target(target)
-        if try await isPresent(blob, digest: digest, target: target, client: targetClient) {
+        if try await isPresent(blob, digest: digest, target: target) {
             statistics.add(skipped: 1)
             return try await remember(digest, in: target)
         }
         // Per registry, not per repository: a second repository waits for the first copy, then mounts it.
         // Held by the job, not the process: redelivered after its worker was killed, it takes the claim over.
-        let claim = "blob|\(target.registry)|\(digest)"
+        let claim = "blob|\(target.registryKey)|\(digest)"
         guard try await coordination.claim(claim, holder: id, ttl: .seconds(600)) else {
             throw SyncError.deferred("blob \(digest) is being copied to \(target.name) by another worker")
         }
         do {
             // Another worker may have finished this very copy between the check above and the claim.
-            if try await coordination.blobLocation(registry: target.registry, digest: digest.description) != target.repository {
-                try await transfer(blob, digest: digest, source: source, target: target, targetClient: targetClient)
+            if try await coordination.blobLocation(registry: target.registryKey, digest: digest.description) != target.repository {
+                try await transfer(blob, digest: digest, source: source, target: target)
             }
             try await coordination.release(claim, holder: id)
         } catch {
@@ -35,43 +34,41 @@ extension JobHandlers {
 
     /// A HEAD on the target, unless its repository was new this cycle: then only a copy made in this
     /// cycle can be there, and the recorded location says so.
-    private func isPresent(_ blob: BlobJob, digest: Digest, target: ImageReference, client: RegistryClient) async throws -> Bool {
+    private func isPresent(_ blob: BlobJob, digest: Digest, target: TargetRepository) async throws -> Bool {
         if blob.targetIsNew == true {
-            return try await coordination.blobLocation(registry: target.registry, digest: digest.description) == target.repository
+            return try await coordination.blobLocation(registry: target.registryKey, digest: digest.description) == target.repository
         }
-        return try await client.blobExists(repository: target.repository, digest: digest) != nil
+        return try await target.hasBlob(digest)
     }
 
-    private func transfer(_ blob: BlobJob, digest: Digest, source: ImageReference, target: ImageReference,
-                          targetClient: RegistryClient) async throws {
+    private func transfer(_ blob: BlobJob, digest: Digest, source: ImageReference, target: TargetRepository) async throws {
         for from in try await mountSources(digest, source: source, target: target) {
-            if try await targetClient.mountBlob(repository: target.repository, digest: digest, from: from) {
+            if try await target.mountBlob(digest, size: blob.size, from: from) {
                 logger.debug("mounted \(digest) from \(from)", metadata: ["target": "\(target.name)"])
                 statistics.add(mounted: 1)
                 return try await remember(digest, in: target)
             }
         }
         let sourceClient = registries.source(source)
-        try await BlobCopy(digest: digest, size: blob.size).run(
-            from: sourceClient, repository: source.repository, to: targetClient, repository: target.repository)
+        try await BlobCopy(digest: digest, size: blob.size).run(from: sourceClient, repository: source.repository, to: target)
         statistics.add(copied: 1, bytes: blob.size)
         try await remember(digest, in: target)
     }
 
-    /// Repositories of the target registry that may hold the blob: the source itself when both
-    /// live on one registry, then wherever a worker last put it.
-    private func mountSources(_ digest: Digest, source: ImageReference, target: ImageReference) async throws -> [String] {
+    /// Repositories of the target registry (or bucket) that may hold the blob: the source itself
+    /// when both live on one registry, then wherever a worker last put it.
+    private func mountSources(_ digest: Digest, source: ImageReference, target: TargetRepository) async throws -> [String] {
         var candidates: [String] = []
-        if source.registry == target.registry, source.repository != target.repository { candidates.append(source.repository) }
-        if let known = try await coordination.blobLocation(registry: target.registry, digest: digest.description),
+        if source.registry == target.registryKey, source.repository != target.repository { candidates.append(source.repository) }
+        if let known = try await coordination.blobLocation(registry: target.registryKey, digest: digest.description),
            known != target.repository, !candidates.contains(known) {
             candidates.append(known)
         }
         return candidates
     }
 
-    private func remember(_ digest: Digest, in target: ImageReference) async throws {
-        try await coordination.recordBlob(registry: target.registry, digest: digest.description, repository: target.repository)
+    private func remember(_ digest: Digest, in target: TargetRepository) async throws {
+        try await coordination.recordBlob(registry: target.registryKey, digest: digest.description, repository: target.repository)
     }
 }
 

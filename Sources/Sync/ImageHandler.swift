@@ -6,13 +6,13 @@ extension JobHandlers {
     /// Chooses the tags to sync and fans out one tag job per tag × target. Tags already on a target
     /// and not mutable are skipped without asking the source, as the original does.
     func runImage(_ image: ImageJob, cycle: String) async throws {
-        let source = try ImageReference(image.source)
+        let source = try sourceReference(image.source)
         try image.policy.validate()
         let tags = try await sourceTags(source, policy: image.policy)
         var jobs: [Job] = []
         for targetText in image.targets {
-            let target = try targetReference(targetText)
-            let mapping = tagMapping(source: source, target: target, tags: tags)
+            let target = try registries.targetRepository(targetText)
+            let mapping = tagMapping(source: source, targetTag: target.target.tag, tags: tags)
             let needed = mapping.contains { $0.1 != nil && !image.policy.isMutable($0.0) }
             let present = try await presentTags(target, needed: needed)
             statistics.add(planned: mapping.count)
@@ -44,19 +44,17 @@ extension JobHandlers {
 
     /// Source reference → target tag. A target written with a tag renames a single source tag;
     /// a pinned digest is pushed by digest unless the target names a tag.
-    private func tagMapping(source: ImageReference, target: ImageReference, tags: [String]) -> [(String, String?)] {
-        if let targetTag = target.tag, tags.count == 1 { return [(tags[0], targetTag)] }
+    private func tagMapping(source: ImageReference, targetTag: String?, tags: [String]) -> [(String, String?)] {
+        if let targetTag, tags.count == 1 { return [(tags[0], targetTag)] }
         return tags.map { ($0, $0.hasPrefix("sha256:") ? nil : $0) }
     }
 
     /// Tags present on the target: one listing that spares a HEAD per absent tag and per blob of a
     /// new repository. It must succeed when tags are skipped by presence (`needed`); otherwise a
     /// registry that refuses to list only costs those HEADs (nil: unknown).
-    private func presentTags(_ target: ImageReference, needed: Bool) async throws -> Set<String>? {
+    private func presentTags(_ target: TargetRepository, needed: Bool) async throws -> Set<String>? {
         do {
-            return Set(try await registries.target(target).listTags(repository: target.repository))
-        } catch let error as RegistryError where error.status == 404 {
-            return []
+            return Set(try await target.listTags())
         } catch where !needed {
             logger.debug("cannot list the tags of \(target.name): \(error)")
             return nil

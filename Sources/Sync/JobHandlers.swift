@@ -22,7 +22,7 @@ public final class JobHandlers: Sendable {
 
     func run(_ leased: LeasedJob) async throws {
         let work = try Work(leased.job)
-        let hosts = Array(Set(work.references.compactMap { try? ImageReference($0).registry })).sorted()
+        let hosts = Array(Set(work.references.compactMap(registryKey(of:)))).sorted()
         try await acquireSlots(hosts, holder: leased.job.id)
         do {
             try await dispatch(work, leased)
@@ -45,7 +45,7 @@ public final class JobHandlers: Sendable {
             if let failure = leased.groupFailure {
                 throw SyncError("a blob of this tag could not be copied: \(failure.message)", class: .fatal)
             }
-            try await runCommit(commit, cycle: job.cycle)
+            try await runCommit(commit, cycle: job.cycle, id: job.id)
         }
     }
 

@@ -24,12 +24,15 @@ public final class Registries: Sendable {
     let options: RegistryClient.Options
     let settings: @Sendable (ImageReference, Role) -> RegistrySettings
     let logger: Logger
+    /// Bucket targets (`r2:…`, `s3:…`), reached through the same HTTP client: Buckets+Targets.swift.
+    public let buckets: BucketTargets
     private let clients = ClientCache()
 
     public init(http: HTTPClient, retryPolicy: RetryPolicy = RetryPolicy(), options: RegistryClient.Options = .init(),
-                logger: Logger, settings: @escaping @Sendable (ImageReference, Role) -> RegistrySettings) {
+                logger: Logger, buckets: BucketTargets = BucketTargets(),
+                settings: @escaping @Sendable (ImageReference, Role) -> RegistrySettings) {
         self.http = http; self.retryPolicy = retryPolicy; self.options = options
-        self.settings = settings; self.logger = logger
+        self.settings = settings; self.logger = logger; self.buckets = buckets
     }
 
     public func source(_ reference: ImageReference) -> RegistryClient { client(reference, .source) }

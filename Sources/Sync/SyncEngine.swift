@@ -89,16 +89,8 @@ public final class SyncEngine: Sendable {
 extension ImageSpec {
     /// Parses the source and every target, so bad input fails before any work starts.
     public static func validated(_ image: ImageSpec) throws -> ImageSpec {
-        _ = try ImageReference(image.source)
-        for target in image.targets { _ = try targetReference(target) }
+        _ = try sourceReference(image.source)
+        for target in image.targets { _ = try TargetName(target) }
         return image
     }
-}
-
-/// Parses a target; bucket targets of the original (`r2:…`, `s3:…`) get a clear error until buckets are supported.
-func targetReference(_ text: String) throws -> ImageReference {
-    if text.hasPrefix("r2:") || text.hasPrefix("s3:") {
-        throw SyncError("target \"\(text)\": bucket targets (r2:<account>:<bucket>:<image>, s3:<region>:<bucket>:<image>) are not supported by this version yet")
-    }
-    return try ImageReference(text)
 }

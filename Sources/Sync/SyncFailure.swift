@@ -1,4 +1,5 @@
 import Foundation
+import Buckets
 import OCI
 import Queue
 
@@ -32,7 +33,8 @@ extension JobFailure {
     init(_ error: Error) {
         if let classified = error as? ClassifiedError {
             self.init(errorClass: classified.failureClass, message: classified.description, status: classified.status)
-        } else if error is ReferenceError || error is ManifestError || error is TagPatternError || error is DecodingError {
+        } else if error is ReferenceError || error is ManifestError || error is TagPatternError || error is DecodingError
+                    || error is BucketNameError {
             self.init(errorClass: .fatal, message: String(describing: error))
         } else if error is CancellationError {
             self.init(errorClass: .retryable, message: "cancelled")

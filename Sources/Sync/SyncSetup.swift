@@ -28,7 +28,7 @@ public struct SyncSetup: Sendable {
         let hosts = Self.hostOptions(config: config, images: images ?? [], overrides: overrides)
         let concurrency = concurrency ?? max(config.sync.concurrency.tags, config.sync.concurrency.blobs)
         var http = HTTPClient.Configuration()
-        http.hosts = hosts
+        http.hosts = hosts.merging(BucketTargets.hostOptions(config: config)) { registry, _ in registry }
         // A streamed blob copy holds two transfer threads (the GET and the PUT) at once.
         http.maxTransferThreads = max(http.maxTransferThreads, concurrency * 2 + 8)
         for image in config.sync.images where image.purge {
@@ -38,7 +38,8 @@ public struct SyncSetup: Sendable {
         let helpers = try CredentialHelpers(config: config, images: images ?? [], overrides: overrides, http: client,
                                             environment: environment, logger: logger)
         let settings = Self.settings(config: config, overrides: overrides, helpers: helpers)
-        registries = Registries(http: client, logger: logger, settings: settings)
+        let buckets = BucketTargets(config: config, overrides: overrides, environment: environment)
+        registries = Registries(http: client, logger: logger, buckets: buckets, settings: settings)
         var options = EngineOptions()
         options.concurrency = concurrency
         options.perRegistry = config.sync.concurrency.perRegistry

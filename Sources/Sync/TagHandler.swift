@@ -7,7 +7,7 @@ extension JobHandlers {
     /// fans out one blob job per distinct blob; the commit follows when the last blob is in. A tag known
     /// to be absent from the target skips the comparison: its manifest is fetched at once.
     func runTag(_ tag: TagJob, cycle: String) async throws {
-        let source = try ImageReference(tag.source)
+        let source = try sourceReference(tag.source)
         let sourceClient = registries.source(source)
         let top: RawManifest
         if tag.targetHasTag == false {
@@ -17,10 +17,9 @@ extension JobHandlers {
             guard let head = try await sourceClient.headManifest(repository: source.repository, reference: tag.sourceReference) else {
                 throw notFound(tag, source)
             }
-            let target = try ImageReference(tag.target)
-            let targetHead = try await registries.target(target).headManifest(
-                repository: target.repository, reference: tag.targetTag ?? head.digest.description)
-            if targetHead?.digest == head.digest { return try await publish(outcome(tag, cycle, .upToDate)) }
+            let target = try registries.targetRepository(tag.target)
+            let targetDigest = try await target.manifestDigest(reference: tag.targetTag ?? head.digest.description)
+            if targetDigest == head.digest { return try await publish(outcome(tag, cycle, .upToDate)) }
             if tag.dryRun { return try await publish(outcome(tag, cycle, .planned)) }
             top = try await sourceClient.getManifest(repository: source.repository, reference: head.digest.description)
         }
