@@ -32,9 +32,11 @@ public struct AWSServiceError: Error, Sendable, CustomStringConvertible {
             let Message: String?
         }
         let body = try? JSONDecoder().decode(Body.self, from: Data(response.body))
-        let rawCode = body?.__type ?? response.headers["x-amzn-ErrorType"]
+        let text = String(decoding: response.body, as: UTF8.self)
+        // Query-protocol and signature errors come as XML `<Error><Code>…</Code><Message>…`.
+        let rawCode = body?.__type ?? response.headers["x-amzn-ErrorType"] ?? Self.element("Code", in: text)
         let code = rawCode.map { String($0.split(separator: "#").last ?? "").split(separator: ":").first.map(String.init) ?? "" }
-        let message = body?.message ?? body?.Message ?? String(decoding: response.body.prefix(200), as: UTF8.self)
+        let message = body?.message ?? body?.Message ?? Self.element("Message", in: text) ?? String(text.prefix(200))
         let retryable = response.status >= 500 || response.status == 429 || Self.throttlingCodes.contains(code ?? "")
         self.init(service: service, action: action, endpoint: endpoint, status: response.status, code: code,
                   message: message, isRetryable: retryable)
@@ -43,6 +45,12 @@ public struct AWSServiceError: Error, Sendable, CustomStringConvertible {
     init(service: String, action: String, endpoint: String, transport: HTTPError) {
         self.init(service: service, action: action, endpoint: endpoint, status: nil, code: nil,
                   message: transport.description, isRetryable: transport.isRetryable)
+    }
+
+    private static func element(_ name: String, in xml: String) -> String? {
+        guard let start = xml.range(of: "<\(name)>"),
+              let end = xml.range(of: "</\(name)>", range: start.upperBound..<xml.endIndex) else { return nil }
+        return String(xml[start.upperBound..<end.lowerBound])
     }
 
     static let throttlingCodes: Set<String> = [
@@ -63,7 +71,8 @@ public struct AWSServiceError: Error, Sendable, CustomStringConvertible {
 
     private var hint: String? {
         switch code {
-        case "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException", "InvalidClientTokenId":
+        case "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch", "ExpiredTokenException",
+             "InvalidClientTokenId":
             return "check the AWS credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, the shared credentials file, or the registry's username / password)"
         case "AccessDeniedException":
             return "the AWS credentials lack permission for ecr:\(action)"

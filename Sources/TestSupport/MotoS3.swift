@@ -33,9 +33,14 @@ extension MotoServer {
     /// An IAM user allowed everything on S3, and an access key for it (3 calls). Once moto checks
     /// signatures, only this key (with its secret) is accepted.
     public func createS3User(_ name: String) throws -> AccessKey {
+        try createUser(name, allowing: "s3:*")
+    }
+
+    /// An IAM user allowed `action` (`ecr:*`) on everything, and an access key for it (3 calls).
+    public func createUser(_ name: String, allowing action: String) throws -> AccessKey {
         try iam(["Action": "CreateUser", "UserName": name])
-        let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#
-        try iam(["Action": "PutUserPolicy", "UserName": name, "PolicyName": "s3", "PolicyDocument": policy])
+        let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"\#(action)","Resource":"*"}]}"#
+        try iam(["Action": "PutUserPolicy", "UserName": name, "PolicyName": "allow", "PolicyDocument": policy])
         let body = try iam(["Action": "CreateAccessKey", "UserName": name])
         guard let id = Self.element("AccessKeyId", in: body), let secret = Self.element("SecretAccessKey", in: body) else {
             throw ServiceError("moto's CreateAccessKey answer has no key: \(body)")
