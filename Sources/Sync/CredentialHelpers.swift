@@ -15,20 +15,15 @@ struct CredentialHelpers: Sendable {
 
     init(config: Config, images: [ImageSpec], overrides: [RegistryOverride], http: HTTPClient,
          environment: [String: String], logger: Logger) throws {
+        let factory = Factory(configuredRegion: config.ecr.region, http: http, environment: environment, logger: logger)
         for registry in config.sync.registries where !registry.auth.helper.isEmpty && byURL[registry.url] == nil {
-            let host = Self.host(of: registry.url)
-            byURL[registry.url] = try Self.make(registry.auth, registry: host, what: "registry \"\(registry.name)\" (\(registry.url))",
-                                                config: config, http: http, environment: environment, logger: logger)
+            byURL[registry.url] = try factory.make(registry.auth, registry: Self.host(of: registry.url),
+                                                   what: "registry \"\(registry.name)\" (\(registry.url))")
         }
         for override in overrides where !override.auth.helper.isEmpty {
             let flag = override.role == .source ? "--source-helper" : "--target-helper"
-            for image in images {
-                let references = override.role == .source ? [image.source] : image.targets
-                for case let host? in references.map({ try? ImageReference($0).registry }) where byOverride[Self.key(override.role, host)] == nil {
-                    byOverride[Self.key(override.role, host)] = try Self.make(
-                        override.auth, registry: host, what: "\(flag) for \(host)", config: config, http: http,
-                        environment: environment, logger: logger)
-                }
+            for host in Self.hosts(of: images, role: override.role) where byOverride[Self.key(override.role, host)] == nil {
+                byOverride[Self.key(override.role, host)] = try factory.make(override.auth, registry: host, what: "\(flag) for \(host)")
             }
         }
     }
@@ -41,27 +36,38 @@ struct CredentialHelpers: Sendable {
 
     private static func key(_ role: Registries.Role, _ host: String) -> String { "\(role)|\(host)" }
 
-    /// The one helper there is: `ecr`. The entry's username / password, when set, are the AWS access key.
-    private static func make(_ auth: RegistryAuth, registry: String, what: String, config: Config, http: HTTPClient,
-                             environment: [String: String], logger: Logger) throws -> HelperCredentials {
-        guard auth.helper == "ecr" else {
-            throw CredentialHelperError("\(what): unknown credential helper \"\(auth.helper)\"; the only helper is \"ecr\" "
-                + "(leave helper empty to use username / password / token)")
-        }
-        guard !registry.hasPrefix("r2:"), !registry.hasPrefix("s3:") else {
-            throw CredentialHelperError("\(what): helper ecr is for ECR registries, not buckets")
-        }
-        guard auth.token.isEmpty, auth.username.isEmpty == auth.password.isEmpty else {
-            throw CredentialHelperError("\(what): with helper ecr, leave token empty, and set username and password together "
-                + "(as an AWS access key id and secret access key) or neither (AWS credentials from the environment)")
-        }
-        let accessKey = auth.username.isEmpty ? nil : AWSCredentials(accessKeyID: auth.username, secretAccessKey: auth.password)
-        do {
-            let ecr = try ECRHelper(registry: registry, http: http, configuredRegion: config.ecr.region,
-                                    accessKey: accessKey, environment: environment)
-            return HelperCredentials(helper: ECRCredentialHelper(ecr: ecr, logger: logger))
-        } catch let error as ECRHelperError {
-            throw CredentialHelperError("\(error)")
+    /// The registry hosts of the images' sources or targets (bucket targets have none).
+    private static func hosts(of images: [ImageSpec], role: Registries.Role) -> [String] {
+        images.flatMap { role == .source ? [$0.source] : $0.targets }.compactMap { try? ImageReference($0).registry }
+    }
+
+    private struct Factory {
+        let configuredRegion: String
+        let http: HTTPClient
+        let environment: [String: String]
+        let logger: Logger
+
+        /// The one helper there is: `ecr`. The entry's username / password, when set, are the AWS access key.
+        func make(_ auth: RegistryAuth, registry: String, what: String) throws -> HelperCredentials {
+            guard auth.helper == "ecr" else {
+                throw CredentialHelperError("\(what): unknown credential helper \"\(auth.helper)\"; the only helper is \"ecr\" "
+                    + "(leave helper empty to use username / password / token)")
+            }
+            guard !registry.hasPrefix("r2:"), !registry.hasPrefix("s3:") else {
+                throw CredentialHelperError("\(what): helper ecr is for ECR registries, not buckets")
+            }
+            guard auth.token.isEmpty, auth.username.isEmpty == auth.password.isEmpty else {
+                throw CredentialHelperError("\(what): with helper ecr, leave token empty, and set username and password together "
+                    + "(as an AWS access key id and secret access key) or neither (AWS credentials from the environment)")
+            }
+            let accessKey = auth.username.isEmpty ? nil : AWSCredentials(accessKeyID: auth.username, secretAccessKey: auth.password)
+            do {
+                let ecr = try ECRHelper(registry: registry, http: http, configuredRegion: configuredRegion,
+                                        accessKey: accessKey, environment: environment)
+                return HelperCredentials(helper: ECRCredentialHelper(ecr: ecr, logger: logger))
+            } catch let error as ECRHelperError {
+                throw CredentialHelperError("\(error)")
+            }
         }
     }
 
