@@ -125,31 +125,35 @@ final class ECRHelperTests: XCTestCase {
 
     func testUnknownHelperIsAStartUpErrorNamingIt() throws {
         let fixture = try fixture()
-        let run = try DockerSyncBinary.run(["sync", "--config", try config(fixture, helper: "gcr"), "-s", "\(fixture.source.host)/ecr/app",
-                                            "-t", "\(fixture.target.host)/ecr/unknown"], environment: awsEnvironment(fixture))
-        XCTAssertEqual(run.status, 2, run.output)
-        XCTAssertTrue(run.stderr.contains("unknown credential helper \"gcr\""), run.stderr)
-        XCTAssertTrue(run.stderr.contains("ECR stand-in"), run.stderr)
-        XCTAssertEqual(run.stdout, "")
+        let stderr = try startUpError(fixture, config: try config(fixture, helper: "gcr"), environment: awsEnvironment(fixture))
+        XCTAssertTrue(stderr.contains("unknown credential helper \"gcr\""), stderr)
+        XCTAssertTrue(stderr.contains("ECR stand-in"), stderr)
     }
 
     func testMissingAWSCredentialsIsAStartUpErrorSayingWhatToSet() throws {
         let fixture = try fixture()
-        let run = try DockerSyncBinary.run(["sync", "--config", try config(fixture), "-s", "\(fixture.source.host)/ecr/app",
-                                            "-t", "\(fixture.target.host)/ecr/nocreds"],
-                                           environment: awsEnvironment(fixture, ["AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""]))
-        XCTAssertEqual(run.status, 2, run.output)
-        XCTAssertTrue(run.stderr.contains("registry \(fixture.target.host) uses helper ecr: no AWS credentials"), run.stderr)
-        XCTAssertTrue(run.stderr.contains("AWS_ACCESS_KEY_ID") && run.stderr.contains(".aws/credentials"), run.stderr)
+        let stderr = try startUpError(fixture, config: try config(fixture),
+                                      environment: awsEnvironment(fixture, ["AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""]))
+        XCTAssertTrue(stderr.contains("registry \(fixture.target.host) uses helper ecr: no AWS credentials"), stderr)
+        XCTAssertTrue(stderr.contains("AWS_ACCESS_KEY_ID") && stderr.contains(".aws/credentials"), stderr)
     }
 
     func testMissingRegionIsAStartUpErrorSayingWhatToSet() throws {
         let fixture = try fixture()
-        let run = try DockerSyncBinary.run(["sync", "--config", try config(fixture, region: ""), "-s", "\(fixture.source.host)/ecr/app",
-                                            "-t", "\(fixture.target.host)/ecr/noregion"], environment: awsEnvironment(fixture))
-        XCTAssertEqual(run.status, 2, run.output)
-        XCTAssertTrue(run.stderr.contains("registry \(fixture.target.host) uses helper ecr, but no AWS region is known"), run.stderr)
-        XCTAssertTrue(run.stderr.contains("ecr.region") && run.stderr.contains("AWS_REGION"), run.stderr)
+        let stderr = try startUpError(fixture, config: try config(fixture, region: ""), environment: awsEnvironment(fixture))
+        XCTAssertTrue(stderr.contains("registry \(fixture.target.host) uses helper ecr, but no AWS region is known"), stderr)
+        XCTAssertTrue(stderr.contains("ecr.region") && stderr.contains("AWS_REGION"), stderr)
+    }
+
+    /// Runs a sync that must stop before any work: exit 2, nothing on stdout; returns stderr.
+    private func startUpError(_ fixture: Fixture, config: String, environment: [String: String],
+                              file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let run = try DockerSyncBinary.run(["sync", "--config", config, "-s", "\(fixture.source.host)/ecr/app",
+                                            "-t", "\(fixture.target.host)/ecr/never"], environment: environment)
+        XCTAssertEqual(run.status, 2, run.output, file: file, line: line)
+        XCTAssertEqual(run.stdout, "", file: file, line: line)
+        XCTAssertTrue(run.stderr.hasPrefix("error: "), run.stderr, file: file, line: line)
+        return run.stderr
     }
 
     private func assertNoSecret(in output: String, _ fixture: Fixture, file: StaticString = #filePath, line: UInt = #line) {
