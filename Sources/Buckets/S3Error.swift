@@ -42,6 +42,8 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
             return "check the access key id and secret configured for \(bucket)"
         case (403?, _): return "the credentials for \(bucket) lack permission for this request"
         case (_, "NoSuchBucket"?): return "create the bucket first, or check its name and the endpoint"
+        case (_, "PermanentRedirect"?), (_, "AuthorizationHeaderMalformed"?):
+            return "the bucket is in another region: check the region of \(bucket)"
         default:
             if case let .rateLimited(after) = classification {
                 return "slow down" + (after.map { ", retry after \(Int($0.rounded(.up))) s" } ?? "")

@@ -163,4 +163,13 @@ final class S3ClientTests: XCTestCase {
         XCTAssertFalse("\(error)".contains("wJalrXUtnFEMI"), "\(error)")
         XCTAssertTrue("\(error)".contains("check the access key id and secret"), "\(error)")
     }
+
+    func testWrongRegionSaysSo() {
+        let body = Array("<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint.</Message></Error>".utf8)
+        let error = S3Error(bucket: "s3:us-east-1:b", method: "GET", key: "v2",
+                            response: HTTPResponse(head: HTTPResponseHead(status: 301, headers: [:], url: "http://x"), body: body),
+                            secret: "s")
+        XCTAssertEqual(error.classification, .fatal)
+        XCTAssertTrue("\(error)".contains("the bucket is in another region"), "\(error)")
+    }
 }
