@@ -70,6 +70,14 @@ actor Authenticator {
         return nil
     }
 
+    /// After a 403 to a request sent with a helper's Basic credentials (`sent`): renewed ones to
+    /// retry with, or nil. ECR answers an expired password with 403 DENIED, not 401.
+    func denied(_ sent: String?) async throws -> String? {
+        guard case .helper = credentials, mode == .basic, let sent, sent.hasPrefix("Basic ") else { return nil }
+        let renewed = try await basicAuthorization(replacing: sent)
+        return renewed == sent ? nil : renewed
+    }
+
     /// The registry answered without asking for credentials.
     func noChallenge() {
         if mode == .unknown { mode = .none }

@@ -96,7 +96,8 @@ public final class RegistryClient: Sendable {
     /// Sends `request` through `transmit` with the best `Authorization` known; after a 401, once
     /// more with what the challenge asks for — unless the body is a stream, which cannot be
     /// replayed (its auth is settled first by pinging `/v2/`). A helper's credentials refused on
-    /// that retry are renewed for one more: the first 401 may only have been the challenge.
+    /// that retry are renewed for one more: the first 401 may only have been the challenge; and
+    /// so are a helper's credentials denied with 403 (how ECR refuses an expired password).
     func authorized<R: HasResponseHead>(_ request: HTTPRequest, scopes: [String],
                                         _ transmit: (HTTPRequest) async throws -> R) async throws -> R {
         let ours = request.url.hasPrefix(baseURL + "/")
@@ -114,6 +115,10 @@ public final class RegistryClient: Sendable {
             guard let retry = try await authenticator.challenged(challenges, scopes: scopes, rejected: sent) else { break }
             sent = retry
             request.headers.set("Authorization", retry)
+            response = try await transport(request, transmit)
+        }
+        if response.head.status == 403, let renewed = try await authenticator.denied(sent) {
+            request.headers.set("Authorization", renewed)
             response = try await transport(request, transmit)
         }
         return response

@@ -110,6 +110,44 @@ final class HelperCredentialsTests: XCTestCase {
         XCTAssertGreaterThan(helper.calls.issued, before, "credentials past renewAt are not sent again")
     }
 
+    /// A registry that lets anyone in, behind a proxy whose first answer is a Basic challenge, so
+    /// that the client sends the helper's credentials from then on; `faults` come after it.
+    private func challengingProxy(_ registry: RegistryServer, then faults: [FaultRule]) throws -> FaultProxy {
+        try FaultProxy.start(upstream: registry, faults: [
+            .status(401, path: "/v2/", times: 1, headers: ["WWW-Authenticate": "Basic realm=\"ecr\""], name: "challenge"),
+        ] + faults)
+    }
+
+    /// ECR refuses an expired password with `403 DENIED: Your authorization token has expired`.
+    func testCredentialsDeniedWith403AreRenewedOnceAndTheRequestRetried() async throws {
+        let registry = try RegistryServer.start()
+        defer { registry.stop() }
+        let expired = #"{"errors":[{"code":"DENIED","message":"Your authorization token has expired. Reauthenticate and try again."}]}"#
+        let proxy = try challengingProxy(registry, then: [
+            .status(403, methods: ["GET"], path: "/tags/list", times: 1, body: Data(expired.utf8), name: "expired"),
+        ])
+        let helper = ScriptedHelper(passwords: ["expired-pw", "renewed-pw"])
+        let client = Live.client(proxy.host, credentials: .helper(HelperCredentials(helper: helper, minimumRefetchInterval: 0)))
+        try await Live.pushImage(client, repository: "ecr/expired", tag: "v1")
+
+        let tags = try await client.listTags(repository: "ecr/expired")
+        XCTAssertEqual(tags, ["v1"])
+        XCTAssertEqual(try proxy.stats().faultCount("expired"), 1)
+        XCTAssertEqual(helper.calls.issued, 2, "renewed once after the 403")
+    }
+
+    func testA403ToFreshCredentialsIsNotRetried() async throws {
+        let registry = try RegistryServer.start()
+        defer { registry.stop() }
+        let proxy = try challengingProxy(registry, then: [.status(403, methods: ["GET"], path: "/tags/list", name: "denied")])
+        let helper = ScriptedHelper(passwords: ["fresh-pw", "other-pw"])
+        let client = Live.client(proxy.host, credentials: .helper(HelperCredentials(helper: helper)))
+        let error = await Live.error { try await client.listTags(repository: "ecr/denied") }
+        XCTAssertEqual((error as? RegistryError)?.status, 403, "\(String(describing: error))")
+        XCTAssertEqual(try proxy.stats().faultCount("denied"), 1)
+        XCTAssertEqual(helper.calls.issued, 1, "a password denied right after it was issued lacks permission; it is not stale")
+    }
+
     func testHelperCredentialsGoToTheTokenEndpointOfABearerRegistry() async throws {
         let tokens = try TokenServer.start(users: [TokenServer.User(username: "AWS", password: "token-pw")])
         defer { tokens.stop() }
