@@ -41,6 +41,12 @@ final class CredentialHelperSetupTests: XCTestCase {
         XCTAssertEqual(try credentials(setup, "docker.io/library/alpine", .source), .anonymous)
     }
 
+    func testECRPublicWithTheHelperIsPulledAnonymously() throws {
+        let setup = try setup([RegistryConfig(name: "ECR Public", url: "public.ecr.aws", auth: RegistryAuth(helper: "ecr"))],
+                              environment: ["HOME": "/nonexistent"])
+        XCTAssertEqual(try credentials(setup, "public.ecr.aws/docker/library/alpine", .source), .anonymous)
+    }
+
     func testUnknownHelperNamesTheRegistryAndTheHelper() {
         XCTAssertThrowsError(try setup([RegistryConfig(name: "GCR", url: "gcr.io", auth: RegistryAuth(helper: "gcloud"))])) { error in
             XCTAssertEqual("\(error)", "registry \"GCR\" (gcr.io): unknown credential helper \"gcloud\"; the only helper is \"ecr\" "
