@@ -146,10 +146,26 @@ actor Authenticator {
         return key.realm + (key.realm.contains("?") ? "&" : "?") + query.joined(separator: "&")
     }
 
-    /// Our scopes plus any the challenge names that we did not ask for.
+    /// Our scopes plus what the challenge names that we did not ask for, one scope per resource with
+    /// the union of the actions: a HEAD's challenge for `repository:a:pull` must not turn a push's
+    /// `repository:a:pull,push` into a second token key (and a second token) for the same access.
     static func merge(_ scopes: [String], _ challengeScope: String?) -> [String] {
-        let extra = (challengeScope ?? "").split(separator: " ").map(String.init)
-        return scopes + extra.filter { !scopes.contains($0) }
+        var resources: [String] = []
+        var actions: [String: [String]] = [:]
+        let all = scopes + (challengeScope ?? "").split(separator: " ").map(String.init)
+        for scope in all {
+            guard let split = scope.lastIndex(of: ":"), scope.firstIndex(of: ":") != split else {
+                if actions[scope] == nil { resources.append(scope); actions[scope] = [] }
+                continue
+            }
+            let resource = String(scope[..<split])
+            if actions[resource] == nil { resources.append(resource); actions[resource] = [] }
+            for action in scope[scope.index(after: split)...].split(separator: ",").map(String.init)
+            where !actions[resource]!.contains(action) {
+                actions[resource]!.append(action)
+            }
+        }
+        return resources.map { actions[$0]!.isEmpty ? $0 : "\($0):\(actions[$0]!.joined(separator: ","))" }
     }
 }
 

@@ -68,8 +68,16 @@ final class TokenCacheTests: XCTestCase {
         XCTAssertEqual(url, "https://auth.docker.io/token?service=registry.docker.io&scope=repository%3Alibrary%2Fubuntu%3Apull")
         let withQuery = Authenticator.tokenURL(TokenCache.Key(realm: "https://h/t?a=b", service: nil, scopes: ["s"]))
         XCTAssertEqual(withQuery, "https://h/t?a=b&scope=s")
+    }
+
+    func testAChallengeScopeMergesIntoOursPerResource() {
         XCTAssertEqual(Authenticator.merge(["repository:a:pull,push"], "repository:a:pull repository:b:pull"),
-                       ["repository:a:pull,push", "repository:a:pull", "repository:b:pull"])
+                       ["repository:a:pull,push", "repository:b:pull"])
+        XCTAssertEqual(Authenticator.merge(["repository:a:pull"], "repository:a:push"), ["repository:a:pull,push"])
+        XCTAssertEqual(Authenticator.merge(["repository:a:pull"], nil), ["repository:a:pull"])
+        XCTAssertEqual(Authenticator.merge(["repository:host:5000/a:pull"], "repository:host:5000/a:pull,push"),
+                       ["repository:host:5000/a:pull,push"])
+        XCTAssertEqual(Authenticator.merge(["registry:catalog:*"], "odd"), ["registry:catalog:*", "odd"])
     }
 }
 
