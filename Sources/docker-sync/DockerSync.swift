@@ -14,4 +14,8 @@ struct DockerSync: AsyncParsableCommand {
         ],
         defaultSubcommand: DaemonCommand.self
     )
+
+    static func main() async {
+        await main(SyncShorthand.arguments(Array(CommandLine.arguments.dropFirst())))
+    }
 }

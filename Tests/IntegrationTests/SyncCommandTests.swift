@@ -186,3 +186,22 @@ final class SyncCommandTests: XCTestCase {
         }
     }
 }
+
+/// The original's README: `docker-sync --source … --target …`, without the subcommand.
+final class SyncShorthandTests: XCTestCase {
+    func testSourceAndTargetWithoutTheSubcommandRunASync() throws {
+        let source = try RegistryServer.start()
+        defer { source.stop() }
+        let target = try RegistryServer.start()
+        defer { target.stop() }
+        try ImageSeeder(source).push(.docker(layers: [256]), repository: "short/app", tag: "1.0", seed: 740)
+        let run = try DockerSyncBinary.run(["--source", "\(source.host)/short/app", "--target", "\(target.host)/short/app"])
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.stdout.contains("1 synced"), run.stdout)
+        try assertSameDigest("\(source.host)/short/app:1.0", "\(target.host)/short/app:1.0")
+
+        let help = try DockerSyncBinary.run(["--help"])
+        XCTAssertEqual(help.status, 0, help.output)
+        XCTAssertTrue(help.stdout.contains("SUBCOMMANDS"), help.stdout)
+    }
+}
