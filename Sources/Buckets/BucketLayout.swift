@@ -1,3 +1,5 @@
+import OCI
+
 /// Where a registry's content lives in a bucket, so that the bucket's public URL answers the pull
 /// half of the distribution API with plain objects
 /// (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pull):
@@ -22,6 +24,16 @@ public enum BucketLayout {
     public static func manifest(_ image: String, _ reference: String) -> String { "v2/\(image)/manifests/\(reference)" }
     public static func manifests(_ image: String) -> String { "v2/\(image)/manifests/" }
     public static func tagList(_ image: String) -> String { "v2/\(image)/tags/list" }
+    public static func blobs(_ image: String) -> String { "v2/\(image)/blobs/" }
+
+    /// The digest a key directly under `prefix` (`manifests(image)` or `blobs(image)`) stores, if it
+    /// names one; keys of a nested image (`v2/<image>/<more>/…`) and tags name none.
+    public static func digest(inKey key: String, under prefix: String) -> Digest? {
+        guard key.hasPrefix(prefix) else { return nil }
+        let reference = key.dropFirst(prefix.count)
+        guard !reference.contains("/") else { return nil }
+        return Digest(String(reference))
+    }
 
     /// The tags among the keys under `manifests(image)`: digests are not tags.
     public static func tags(inManifestKeys keys: [String], image: String) -> [String] {

@@ -11,6 +11,39 @@ public struct ObjectHead: Sendable, Equatable {
     public let metadata: [String: String]
 }
 
+/// One object of a listing.
+public struct ObjectSummary: Sendable, Equatable {
+    public let key: String
+    /// nil when the store sent no date it could parse: treat as new.
+    public let lastModified: Date?
+
+    public init(key: String, lastModified: Date?) {
+        self.key = key; self.lastModified = lastModified
+    }
+
+    /// Each `Contents` holds its `Key` before its `LastModified`.
+    static func parse(_ values: [(name: String, text: String)]) -> [ObjectSummary] {
+        var objects: [ObjectSummary] = []
+        for (name, text) in values {
+            if name == "Key" {
+                objects.append(ObjectSummary(key: text, lastModified: nil))
+            } else if name == "LastModified", let last = objects.popLast() {
+                objects.append(ObjectSummary(key: last.key, lastModified: last.lastModified ?? Self.date(text)))
+            }
+        }
+        return objects
+    }
+
+    /// ISO 8601, with or without fractional seconds (`2026-11-29T06:35:41.000Z`).
+    static func date(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+}
+
 extension S3Client {
     /// The object's size, type and metadata, or nil when there is none.
     /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
@@ -96,9 +129,14 @@ extension S3Client {
     }
 
     /// Every key under `prefix`, following continuation tokens.
-    /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
     public func listKeys(prefix: String) async throws -> [String] {
-        var keys: [String] = []
+        try await listObjects(prefix: prefix).map(\.key)
+    }
+
+    /// Every object under `prefix` with its last modification, following continuation tokens.
+    /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
+    public func listObjects(prefix: String) async throws -> [ObjectSummary] {
+        var objects: [ObjectSummary] = []
         var token: String?
         repeat {
             var query: [(String, String?)] = [("list-type", "2"), ("prefix", prefix)]
@@ -109,12 +147,12 @@ extension S3Client {
                 try check(response, "GET", key: description)
                 return response
             }
-            let values = S3XML.values(of: ["Key", "NextContinuationToken", "IsTruncated"], in: response.body)
-            keys += values.filter { $0.name == "Key" }.map(\.text)
+            let values = S3XML.values(of: ["Key", "LastModified", "NextContinuationToken", "IsTruncated"], in: response.body)
+            objects += ObjectSummary.parse(values)
             let truncated = values.first { $0.name == "IsTruncated" }?.text == "true"
             token = truncated ? values.first { $0.name == "NextContinuationToken" }?.text : nil
         } while token != nil
-        return keys
+        return objects
     }
 
     /// Removes `key` (absent is fine).

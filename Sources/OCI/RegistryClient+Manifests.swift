@@ -88,12 +88,39 @@ extension RegistryClient {
         return reported ?? manifest.digest
     }
 
-    /// Removes the manifest `digest` from `repository` (registries refuse deleting by tag).
-    public func deleteManifest(repository: String, digest: Digest) async throws {
-        let url = url("/v2/\(repository)/manifests/\(digest)")
-        try await retrying("DELETE \(repository)@\(digest.short)") {
+    /// Deletes `reference` from `repository`: a digest removes the manifest and every tag pointing at
+    /// it; a tag removes only that tag, where the registry supports it (OCI distribution 1.1,
+    /// https://github.com/opencontainers/distribution-spec/blob/main/spec.md#deleting-tags). A registry
+    /// that does not answers 400, 405 or `UNSUPPORTED` (`RegistryError.refusesTagDeletion`);
+    /// one with deletes disabled answers 405 `UNSUPPORTED` (`RegistryError.isUnsupported`).
+    @discardableResult
+    public func deleteManifest(repository: String, reference: String) async throws -> ManifestDeletion {
+        let url = url("/v2/\(repository)/manifests/\(reference)")
+        let response = try await retrying("DELETE \(repository):\(reference)") {
             let response = try await send("DELETE", url, scopes: ["repository:\(repository):delete"] + writeScopes(repository))
             try check(response, "DELETE", url, accepting: [404])
+            return response
         }
+        guard response.status == 404 else { return .deleted }
+        let error = RegistryError(registry: registry, method: "DELETE", path: displayPath(url), head: response.head, body: response.body)
+        if error.isUnsupported { throw error }
+        return .absent
     }
+}
+
+/// What a manifest or tag `DELETE` did.
+public enum ManifestDeletion: Sendable, Equatable {
+    case deleted
+    /// There was nothing to delete (404).
+    case absent
+}
+
+extension RegistryError {
+    /// The registry does not do this operation at all: 405, or the OCI code `UNSUPPORTED`
+    /// (distribution answers a DELETE so when `storage.delete.enabled` is off).
+    public var isUnsupported: Bool { status == 405 || codes.contains("UNSUPPORTED") }
+
+    /// The answer of a registry that cannot delete a tag alone (before OCI distribution 1.1):
+    /// distribution 2.x answers 400 `DIGEST_INVALID`, others 405 or `UNSUPPORTED`.
+    public var refusesTagDeletion: Bool { isUnsupported || status == 400 }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What became of one tag × target (or of an image whose tags could not be listed), as the
+/// What became of one tag × target (or of an image whose tags could not be listed, or of a purge), as the
 /// reporter counts it against `sync.maxerrors`.
 public struct Outcome: Codable, Sendable, Equatable {
     public enum Status: String, Codable, Sendable {
@@ -13,6 +13,10 @@ public struct Outcome: Codable, Sendable, Equatable {
         /// Would be copied (dry run).
         case planned
         case failed
+        /// A target tag the image no longer syncs, deleted by purge.
+        case purged
+        /// Would be deleted by purge (dry run).
+        case purgePlanned
     }
 
     public var cycle: String

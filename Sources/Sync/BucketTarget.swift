@@ -49,6 +49,20 @@ struct BucketTarget: TargetRepository {
             try await registry.writeTagList(image: image.image)
         }
     }
+
+    /// A tag is an object of its own: deleting it leaves every other tag, whatever its digest.
+    func deleteTag(_ tag: String, keeping kept: KeptManifests) async throws -> TagDeletion {
+        try await registry.deleteTag(image: image.image, tag: tag) ? .deleted : .absent
+    }
+
+    /// `tags/list` without the deleted tags, then the manifests and blobs no remaining tag needs:
+    /// nothing else deletes them from a bucket.
+    func purged(_ tags: [String], modifiedBefore cutoff: Date, serially: TagIndexLock) async throws -> OrphanCollection? {
+        try await serially.run("taglist|\(image)") {
+            try await registry.writeTagList(image: image.image)
+        }
+        return try await registry.collectOrphans(image: image.image, modifiedBefore: cutoff)
+    }
 }
 
 /// Runs a body alone per key across every worker sharing the coordination, waiting a little for

@@ -1,7 +1,7 @@
 import Foundation
 import Queue
 
-/// What one sync cycle did, tag × target by tag × target.
+/// What one sync cycle did, tag × target by tag × target, purged tags included.
 public struct CycleReport: Sendable {
     public var cycle: String
     public var outcomes: [Outcome]
@@ -31,6 +31,8 @@ public struct CycleReport: Sendable {
     private var counts: String {
         var text = "\(count(.synced)) synced, \(count(.upToDate)) up to date, \(count(.skipped)) skipped"
         if count(.planned) > 0 { text += ", \(count(.planned)) would be synced (dry run)" }
+        if count(.purged) > 0 { text += ", \(count(.purged)) purged" }
+        if count(.purgePlanned) > 0 { text += ", \(count(.purgePlanned)) would be purged (dry run)" }
         return text + ", \(failures.count) failed"
     }
 

@@ -4,42 +4,74 @@ import Queue
 
 extension JobHandlers {
     /// Chooses the tags to sync and fans out one tag job per tag × target. Tags already on a target
-    /// and not mutable are skipped without asking the source, as the original does.
-    func runImage(_ image: ImageJob, cycle: String) async throws {
+    /// and not mutable are skipped without asking the source, as the original does. With `purge`,
+    /// each target's tags the image no longer syncs are deleted first, before any tag job exists.
+    func runImage(_ image: ImageJob, cycle: String, id: String) async throws {
         let source = try sourceReference(image.source)
         try image.policy.validate()
-        let tags = try await sourceTags(source, policy: image.policy)
-        var jobs: [Job] = []
+        let purging = image.purge == true
+        let listing = try await sourceListing(source, policy: image.policy, purging: purging)
+        let tags = try sourceTags(source, policy: image.policy, listing: listing)
+        var plans: [(target: TargetRepository, text: String, mapping: [(String, String?)], present: Set<String>?)] = []
         for targetText in image.targets {
             let target = try registries.targetRepository(targetText)
             let mapping = tagMapping(source: source, targetTag: target.target.tag, tags: tags)
             let needed = mapping.contains { $0.1 != nil && !image.policy.isMutable($0.0) }
-            let present = try await presentTags(target, needed: needed)
-            statistics.add(planned: mapping.count)
-            for (sourceReference, targetTag) in mapping {
-                if let targetTag, present?.contains(targetTag) == true, !image.policy.isMutable(sourceReference) {
-                    try await publish(Outcome(cycle: cycle, source: image.source, tag: sourceReference,
-                                              target: targetText, status: .skipped))
-                    continue
-                }
-                let tagJob = TagJob(source: source.name, sourceReference: sourceReference, target: target.name,
-                                    targetTag: targetTag, dryRun: image.dryRun,
-                                    targetHasTag: targetTag.flatMap { tag in present.map { $0.contains(tag) } },
-                                    targetIsNew: present?.isEmpty)
-                jobs.append(try Job(kind: .tag, tagJob, cycle: cycle,
-                                    uniqueKey: "tag|\(tagJob.source)|\(sourceReference)|\(tagJob.target)|\(targetTag ?? "")"))
+            let listed = await targetTags(target)
+            var present = try presentTags(listed, of: target, needed: needed)
+            if purging {
+                let deleted = try await purge(image, source: source, listing: listing, target: target, targetTags: listed,
+                                              cycle: cycle, holder: id)
+                present?.subtract(deleted)
             }
+            plans.append((target, targetText, mapping, present))
+        }
+        var jobs: [Job] = []
+        for plan in plans {
+            jobs += try await tagJobs(image, source: source, target: plan.target, targetText: plan.text, mapping: plan.mapping,
+                                      present: plan.present, cycle: cycle)
         }
         logger.info("planned \(jobs.count) tag syncs", metadata: ["image": "\(image.source)", "tags": "\(tags.count)"])
         try await queue.enqueue(jobs)
     }
 
+    /// One tag job per tag to look at; tags present and not mutable are reported skipped instead.
+    private func tagJobs(_ image: ImageJob, source: ImageReference, target: TargetRepository, targetText: String, mapping: [(String, String?)],
+                         present: Set<String>?, cycle: String) async throws -> [Job] {
+        statistics.add(planned: mapping.count)
+        var jobs: [Job] = []
+        for (sourceReference, targetTag) in mapping {
+            if let targetTag, present?.contains(targetTag) == true, !image.policy.isMutable(sourceReference) {
+                try await publish(Outcome(cycle: cycle, source: image.source, tag: sourceReference,
+                                          target: targetText, status: .skipped))
+                continue
+            }
+            let tagJob = TagJob(source: source.name, sourceReference: sourceReference, target: target.name,
+                                targetTag: targetTag, dryRun: image.dryRun,
+                                targetHasTag: targetTag.flatMap { tag in present.map { $0.contains(tag) } },
+                                targetIsNew: present?.isEmpty)
+            jobs.append(try Job(kind: .tag, tagJob, cycle: cycle,
+                                uniqueKey: "tag|\(tagJob.source)|\(sourceReference)|\(tagJob.target)|\(targetTag ?? "")"))
+        }
+        return jobs
+    }
+
+    /// The source's tags when they are needed: to select from a pattern, or to purge by. A failed
+    /// listing fails the image unless the tags are literal, when it only stops the purge.
+    private func sourceListing(_ source: ImageReference, policy: TagPolicy, purging: Bool) async throws -> Result<[String], Error>? {
+        guard source.tag == nil, source.digest == nil, !policy.isLiteral || purging else { return nil }
+        do {
+            return .success(try await registries.source(source).listTags(repository: source.repository))
+        } catch where policy.isLiteral {
+            return .failure(error)
+        }
+    }
+
     /// The source tags (or the pinned digest) this image syncs.
-    private func sourceTags(_ source: ImageReference, policy: TagPolicy) async throws -> [String] {
+    private func sourceTags(_ source: ImageReference, policy: TagPolicy, listing: Result<[String], Error>?) throws -> [String] {
         if let digest = source.digest { return [digest.description] }
         if let tag = source.tag { return [tag] }
-        let available = policy.isLiteral ? nil : try await registries.source(source).listTags(repository: source.repository)
-        return try policy.select(from: available)
+        return try policy.select(from: try? listing?.get())
     }
 
     /// Source reference → target tag. A target written with a tag renames a single source tag;
@@ -49,13 +81,22 @@ extension JobHandlers {
         return tags.map { ($0, $0.hasPrefix("sha256:") ? nil : $0) }
     }
 
+    private func targetTags(_ target: TargetRepository) async -> Result<Set<String>, Error> {
+        do {
+            return .success(Set(try await target.listTags()))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// Tags present on the target: one listing that spares a HEAD per absent tag and per blob of a
     /// new repository. It must succeed when tags are skipped by presence (`needed`); otherwise a
     /// registry that refuses to list only costs those HEADs (nil: unknown).
-    private func presentTags(_ target: TargetRepository, needed: Bool) async throws -> Set<String>? {
-        do {
-            return Set(try await target.listTags())
-        } catch where !needed {
+    private func presentTags(_ listed: Result<Set<String>, Error>, of target: TargetRepository, needed: Bool) throws -> Set<String>? {
+        switch listed {
+        case .success(let tags): return tags
+        case .failure(let error):
+            if needed { throw error }
             logger.debug("cannot list the tags of \(target.name): \(error)")
             return nil
         }

@@ -36,7 +36,7 @@ public final class JobHandlers: Sendable {
     private func dispatch(_ work: Work, _ leased: LeasedJob) async throws {
         let job = leased.job
         switch work {
-        case .image(let image): try await runImage(image, cycle: job.cycle)
+        case .image(let image): try await runImage(image, cycle: job.cycle, id: job.id)
         case .tag(let tag): try await runTag(tag, cycle: job.cycle)
         case .blob(let blob): try await runBlob(blob, id: job.id)
         case .commit(let commit):
@@ -90,6 +90,7 @@ public final class JobHandlers: Sendable {
     func publish(_ outcome: Outcome) async throws {
         switch outcome.status {
         case .synced, .planned: logger.info("\(outcome.status == .planned ? "would sync" : "synced")", metadata: outcome.logMetadata)
+        case .purged, .purgePlanned: logger.info("\(outcome.status == .purged ? "purged" : "would purge")", metadata: outcome.logMetadata)
         default: logger.debug("\(outcome.status.rawValue)", metadata: outcome.logMetadata)
         }
         try await outcomes.publish(outcome)

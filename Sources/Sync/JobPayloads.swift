@@ -8,6 +8,9 @@ struct ImageJob: Codable, Sendable {
     var targets: [String]
     var policy: TagPolicy
     var dryRun: Bool
+    /// Delete the targets' tags the policy no longer selects from the source; nil (a job from before
+    /// purge existed): no.
+    var purge: Bool? = nil
 }
 
 /// Bring one tag of the source to one target: compare digests, fetch the manifest tree, fan out blobs.
@@ -56,7 +59,8 @@ struct ManifestRecord: Codable, Sendable {
 extension Job {
     /// The job that starts syncing one image; enqueued once per image per cycle.
     public static func image(_ image: ImageSpec, cycle: String, dryRun: Bool = false) throws -> Job {
-        try Job(kind: .image, ImageJob(source: image.source, targets: image.targets, policy: image.policy, dryRun: dryRun),
+        try Job(kind: .image, ImageJob(source: image.source, targets: image.targets, policy: image.policy, dryRun: dryRun,
+                                       purge: image.purge),
                 cycle: cycle, uniqueKey: "image|\(image.source)|\(image.targets.joined(separator: ","))")
     }
 

@@ -8,8 +8,10 @@ public struct ImageSpec: Sendable, Equatable {
     public var source: String
     public var targets: [String]
     public var policy: TagPolicy
-    public init(source: String, targets: [String], policy: TagPolicy = TagPolicy()) {
-        self.source = source; self.targets = targets; self.policy = policy
+    /// Delete target tags the policy no longer selects from the source (`purge: true`).
+    public var purge: Bool
+    public init(source: String, targets: [String], policy: TagPolicy = TagPolicy(), purge: Bool = false) {
+        self.source = source; self.targets = targets; self.policy = policy; self.purge = purge
     }
 }
 

@@ -31,9 +31,6 @@ public struct SyncSetup: Sendable {
         http.hosts = hosts.merging(BucketTargets.hostOptions(config: config)) { registry, _ in registry }
         // A streamed blob copy holds two transfer threads (the GET and the PUT) at once.
         http.maxTransferThreads = max(http.maxTransferThreads, concurrency * 2 + 8)
-        for image in config.sync.images where image.purge {
-            logger.warning("purge is not supported by this version yet: no tag of \(image.targets.joined(separator: ", ")) is deleted")
-        }
         let client = HTTPClient(configuration: http)
         let helpers = try CredentialHelpers(config: config, images: images ?? [], overrides: overrides, http: client,
                                             environment: environment, logger: logger)
@@ -49,7 +46,8 @@ public struct SyncSetup: Sendable {
         self.options = options
         self.images = images ?? config.sync.images.map { image in
             ImageSpec(source: image.source, targets: image.targets,
-                      policy: TagPolicy(tags: image.tags, mutableTags: image.mutableTags, ignoredTags: image.ignoredTags))
+                      policy: TagPolicy(tags: image.tags, mutableTags: image.mutableTags, ignoredTags: image.ignoredTags),
+                      purge: image.purge)
         }
     }
 

@@ -1,3 +1,5 @@
+import Buckets
+import Foundation
 import HTTP
 import OCI
 
@@ -20,6 +22,20 @@ protocol TargetRepository: Sendable {
     /// After a commit's manifests (and its tag, if any) were written: whatever else the target keeps
     /// besides them. `serially` runs a body alone per key across the fleet.
     func committed(tag: String?, serially: TagIndexLock) async throws
+    /// Removes `tag` without removing a manifest that a tag of `kept` still needs.
+    func deleteTag(_ tag: String, keeping kept: KeptManifests) async throws -> TagDeletion
+    /// After a purge deleted `tags`: whatever else the target keeps in step with its tags, deleting
+    /// nothing last modified after `cutoff`; what was collected, where the target collects anything.
+    func purged(_ tags: [String], modifiedBefore cutoff: Date, serially: TagIndexLock) async throws -> OrphanCollection?
+}
+
+/// What deleting one tag did.
+enum TagDeletion: Sendable, Equatable {
+    case deleted
+    /// Gone already.
+    case absent
+    /// Left in place: the registry can only delete the manifest `digest`, which the kept tag `keptTag` needs.
+    case shared(digest: Digest, keptTag: String)
 }
 
 extension TargetRepository {
@@ -65,4 +81,42 @@ struct RegistryTarget: TargetRepository {
 
     /// A registry keeps its own tag list.
     func committed(tag: String?, serially: TagIndexLock) async throws {}
+
+    /// Deletes the tag alone where the registry can (OCI distribution 1.1); else deletes its
+    /// manifest by digest — which removes every tag on it — unless a kept tag needs that manifest.
+    func deleteTag(_ tag: String, keeping kept: KeptManifests) async throws -> TagDeletion {
+        let repository = reference.repository
+        do {
+            if try await client.deleteManifest(repository: repository, reference: tag) == .deleted { return .deleted }
+        } catch let error as RegistryError where error.refusesTagDeletion {}
+        guard let head = try await client.headManifest(repository: repository, reference: tag) else { return .absent }
+        if let keptTag = try await kept.tag(needing: head.digest, resolve: { try await manifestDigests(tag: $0) }) {
+            return .shared(digest: head.digest, keptTag: keptTag)
+        }
+        do {
+            return try await client.deleteManifest(repository: repository, reference: head.digest.description) == .deleted
+                ? .deleted : .absent
+        } catch let error as RegistryError where error.isUnsupported {
+            throw PurgeError.deletesDisabled(error, target: name)
+        }
+    }
+
+    /// A registry removes unreferenced blobs by its own garbage collection.
+    func purged(_ tags: [String], modifiedBefore cutoff: Date, serially: TagIndexLock) async throws -> OrphanCollection? { nil }
+
+    /// The manifest `tag` points at and, for an index, every manifest below it.
+    func manifestDigests(tag: String) async throws -> [Digest] {
+        guard let head = try await client.headManifest(repository: reference.repository, reference: tag) else { return [] }
+        var digests = [head.digest]
+        var pending = head.mediaType.isIndex ? [head.digest] : []
+        while let index = pending.popLast() {
+            let manifest = try ParsedManifest(try await client.getManifest(repository: reference.repository,
+                                                                           reference: index.description))
+            for child in manifest.manifests where !digests.contains(child.digest) {
+                digests.append(child.digest)
+                if child.mediaType.isIndex { pending.append(child.digest) }
+            }
+        }
+        return digests
+    }
 }

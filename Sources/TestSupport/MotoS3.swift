@@ -20,6 +20,12 @@ extension MotoServer {
         try expect(200, LoopbackHTTP.request("PUT", port: port, path: "/\(name)", body: Data()), "create bucket \(name)")
     }
 
+    /// The status of an anonymous `GET /<bucket>/<key>` (after `allowPublicReads`): 200 when the
+    /// object exists, 404 when not. (moto answers an anonymous HEAD of an existing object 403.)
+    public func objectStatus(bucket: String, key: String) throws -> Int {
+        try LoopbackHTTP.request("GET", port: port, path: "/\(bucket)/\(key)").status
+    }
+
     /// A bucket policy letting anyone GET objects: what a bucket's public URL needs.
     public func allowPublicReads(_ bucket: String) throws {
         let policy = """

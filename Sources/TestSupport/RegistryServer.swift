@@ -54,12 +54,13 @@ public final class RegistryServer: @unchecked Sendable {
     }
 
     /// Starts a registry and returns once `GET /v2/` answers (200, or 401 when auth is on).
-    public static func start(auth: Auth = .none) throws -> RegistryServer {
+    /// `deleteEnabled: false` is distribution's default: every DELETE answers 405 UNSUPPORTED.
+    public static func start(auth: Auth = .none, deleteEnabled: Bool = true) throws -> RegistryServer {
         let directory = try TemporaryDirectory(prefix: "docker-registry")
         let (authSection, credentials) = try authConfig(auth, directory: directory)
         return try retryingOnBusyPort { port in
             let config = try directory.write("config-\(port).yml", configYAML(port: port, storage: directory.file("storage"),
-                                                                            auth: authSection))
+                                                                            auth: authSection, deleteEnabled: deleteEnabled))
             let process = try ServiceProcess(name: "docker-registry", executable: "docker-registry",
                                              arguments: ["serve", config], logPath: directory.file("registry-\(port).log"))
             try process.waitUntilReady {
@@ -71,6 +72,21 @@ public final class RegistryServer: @unchecked Sendable {
     }
 
     public func stop() { process.stop() }
+
+    /// Deletes `repository`'s manifest `digest` (and so every tag on it) without docker-sync;
+    /// registries without auth only.
+    public func deleteManifest(repository: String, digest: String) throws {
+        let answer = try LoopbackHTTP.request("DELETE", port: port, path: "/v2/\(repository)/manifests/\(digest)")
+        guard answer.status == 202 else { throw ServiceError("DELETE \(repository)@\(digest) answered \(answer.status)") }
+    }
+
+    /// The status of `HEAD /v2/<repository>/manifests/<reference>` (registries without auth only).
+    public func manifestStatus(repository: String, reference: String) throws -> Int {
+        let accept = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, "
+            + "application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json"
+        return try LoopbackHTTP.request("HEAD", port: port, path: "/v2/\(repository)/manifests/\(reference)",
+                                        headers: ["Accept": accept]).status
+    }
 
     // Stop before the temporary directory is removed, so nothing writes into it meanwhile.
     deinit { process.stop() }
@@ -89,7 +105,7 @@ public final class RegistryServer: @unchecked Sendable {
         }.count
     }
 
-    static func configYAML(port: Int, storage: String, auth: String) -> String {
+    static func configYAML(port: Int, storage: String, auth: String, deleteEnabled: Bool = true) -> String {
         """
         version: 0.1
         log:
@@ -101,7 +117,7 @@ public final class RegistryServer: @unchecked Sendable {
           filesystem:
             rootdirectory: \(storage)
           delete:
-            enabled: true
+            enabled: \(deleteEnabled)
           maintenance:
             uploadpurging:
               enabled: false

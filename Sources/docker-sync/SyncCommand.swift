@@ -23,6 +23,9 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(help: "Print what would be copied; copy nothing.")
     var dryRun = false
 
+    @Flag(help: "Delete target tags the tag filter no longer selects from the source (config: purge: true).")
+    var purge = false
+
     @Option(help: "Jobs (tags and blobs) in flight at once.")
     var concurrency: Int?
 
@@ -33,7 +36,9 @@ struct SyncCommand: AsyncParsableCommand {
         do {
             let config = try loadConfig(self.config, required: self.config != nil)
             let logger = try makeLogger(config)
-            let image = try tagOptions.image(source: source, targets: target)
+            var image = try tagOptions.image(source: source, targets: target)
+            image.purge = purge
+            if purge, let refusal = image.purgeRefusal { throw CommandFailure("--purge: \(refusal)") }
             let setup = try SyncSetup(config: config, images: [image], overrides: credentials.overrides(),
                                       dryRun: dryRun, concurrency: concurrency, logger: logger)
             let statistics = TransferStatistics()
@@ -42,14 +47,16 @@ struct SyncCommand: AsyncParsableCommand {
                 return (figures.tagsPlanned, figures.bytesCopied)
             }
             let engine = SyncEngine(registries: setup.registries, options: setup.options, logger: logger,
-                                    statistics: statistics, onOutcome: { progress?.record($0.status) })
+                                    statistics: statistics, onOutcome: { outcome in
+                                        if ![.purged, .purgePlanned].contains(outcome.status) { progress?.record(outcome.status) }
+                                    })
             let stop = StopFlag()
             let signals = stopOnSignals(stop)
             defer { signals.forEach { $0.cancel() } }
             let report = try await engine.runCycle(setup.images, stop: stop)
             progress?.finish()
             print(report.summary)
-            if dryRun { for planned in report.outcomes where planned.status == .planned { print("would sync \(planned.source):\(planned.tag ?? "") → \(planned.target ?? "")") } }
+            if dryRun { printPlanned(report) }
             if !report.succeeded || stop.isSet { throw ExitCode(1) }
         } catch let failure as CommandFailure {
             FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
@@ -57,6 +64,18 @@ struct SyncCommand: AsyncParsableCommand {
         } catch let error as CredentialHelperError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw CommandFailure(error.description).exit()
+        }
+    }
+}
+
+extension SyncCommand {
+    func printPlanned(_ report: CycleReport) {
+        for outcome in report.outcomes {
+            switch outcome.status {
+            case .planned: print("would sync \(outcome.source):\(outcome.tag ?? "") → \(outcome.target ?? "")")
+            case .purgePlanned: print("would purge \(outcome.target ?? ""):\(outcome.tag ?? "")")
+            default: continue
+            }
         }
     }
 }

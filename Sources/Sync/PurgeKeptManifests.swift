@@ -1,0 +1,49 @@
+import Foundation
+import OCI
+import Queue
+
+/// The manifests the kept tags of one target need, learnt on first use (a HEAD per kept tag, a GET
+/// per index) and then shared by every tag the purge deletes there: what must not be deleted by
+/// digest when a registry cannot delete a tag alone.
+actor KeptManifests {
+    let tags: [String]
+    private var needers: [Digest: String]?
+
+    init(tags: [String]) { self.tags = tags }
+
+    /// A kept tag whose manifest is `digest` or has it below (an index's child); nil when none.
+    /// `resolve` names the digests of a tag's manifest tree.
+    func tag(needing digest: Digest, resolve: @Sendable (String) async throws -> [Digest]) async throws -> String? {
+        if let needers { return needers[digest] }
+        var found: [Digest: String] = [:]
+        for tag in tags {
+            for needed in try await resolve(tag) where found[needed] == nil { found[needed] = tag }
+        }
+        needers = found
+        return found[digest]
+    }
+}
+
+/// A purge that cannot go on at a target this cycle.
+enum PurgeError: ClassifiedError {
+    /// The registry refuses every manifest DELETE (distribution without `storage.delete.enabled`).
+    case deletesDisabled(RegistryError, target: String)
+
+    var failureClass: JobFailure.Class { .fatal }
+    var retryAt: Double? { nil }
+    var registryHost: String? { nil }
+    var status: Int? {
+        switch self {
+        case .deletesDisabled(let error, _): error.status
+        }
+    }
+
+    var description: String {
+        switch self {
+        case let .deletesDisabled(error, target):
+            "purge of \(target): the registry does not allow deleting manifests (\(error)); enable deletes on it "
+                + "(distribution: storage.delete.enabled: true; hosted registries: credentials with delete permission) "
+                + "or turn purge off for this image"
+        }
+    }
+}
