@@ -34,4 +34,13 @@ final class BucketAddressTests: XCTestCase {
                     "v2/app/manifests/latest", "v2/app/blobs/x"]
         XCTAssertEqual(BucketLayout.tags(inManifestKeys: keys, image: "app"), ["1.0", "latest"])
     }
+
+    func testDigestKeysAreThoseDirectlyUnderTheImageNotOfANestedImage() {
+        let digest = "sha256:" + String(repeating: "b", count: 64)
+        let prefix = BucketLayout.blobs("app")
+        XCTAssertEqual(BucketLayout.digest(inKey: "v2/app/blobs/\(digest)", under: prefix)?.description, digest)
+        XCTAssertNil(BucketLayout.digest(inKey: "v2/app/blobs/blobs/\(digest)", under: prefix), "image app/blobs")
+        XCTAssertNil(BucketLayout.digest(inKey: "v2/app/manifests/1.0", under: BucketLayout.manifests("app")), "a tag")
+        XCTAssertNil(BucketLayout.digest(inKey: "v2/other/blobs/\(digest)", under: prefix))
+    }
 }

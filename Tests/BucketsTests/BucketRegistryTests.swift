@@ -73,6 +73,39 @@ final class BucketRegistryTests: XCTestCase {
         XCTAssertFalse(notThere)
     }
 
+    func testOrphansAreWhatNoRemainingTagReferencesAndOnlyOnceOldEnough() async throws {
+        let registry = try registry()
+        let client = registry.client
+        let (config, kept, orphan) = ([UInt8]("{}".utf8), [UInt8](repeating: 1, count: 10), [UInt8](repeating: 2, count: 10))
+        for blob in [config, kept, orphan] {
+            try await client.putObject(BucketLayout.blob("gc/app", Digest.sha256(of: blob).description), bytes: blob,
+                                       contentType: BucketLayout.blobContentType)
+        }
+        func image(_ layer: [UInt8]) -> RawManifest {
+            let json = #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(Digest.sha256(of: config))","size":2},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"\#(Digest.sha256(of: layer))","size":10}]}"#
+            return RawManifest(bytes: Array(json.utf8), mediaType: .ociManifest)
+        }
+        let (keptManifest, orphanManifest) = (image(kept), image(orphan))
+        for (manifest, tag) in [(keptManifest, "1.0"), (orphanManifest, "0.9")] {
+            try await registry.putManifest(image: "gc/app", reference: manifest.digest.description, manifest: manifest)
+            try await registry.putManifest(image: "gc/app", reference: tag, manifest: manifest)
+        }
+        // Another image nested under this one's path is not this image's.
+        try await client.putObject("v2/gc/app/blobs/blobs/\(Digest.sha256(of: orphan))", bytes: orphan, contentType: "x/y")
+        let deletedTag = try await registry.deleteTag(image: "gc/app", tag: "0.9")
+        XCTAssertTrue(deletedTag)
+
+        let tooRecent = try await registry.collectOrphans(image: "gc/app", modifiedBefore: Date(timeIntervalSinceNow: -3600))
+        XCTAssertEqual(tooRecent, OrphanCollection(leftAsRecent: 2))
+        let collected = try await registry.collectOrphans(image: "gc/app", modifiedBefore: Date(timeIntervalSinceNow: 60))
+        XCTAssertEqual(collected, OrphanCollection(manifestsDeleted: 1, blobsDeleted: 1))
+        let keys = try await client.listKeys(prefix: "v2/gc/app/")
+        XCTAssertEqual(Set(keys), Set(["v2/gc/app/manifests/1.0", BucketLayout.manifest("gc/app", keptManifest.digest.description),
+                                       BucketLayout.blob("gc/app", Digest.sha256(of: config).description),
+                                       BucketLayout.blob("gc/app", Digest.sha256(of: kept).description),
+                                       "v2/gc/app/blobs/blobs/\(Digest.sha256(of: orphan))"]))
+    }
+
     func testPingIsWrittenOnceAndOnlyWhenMissing() async throws {
         let registry = try registry()
         try await registry.ensurePing()

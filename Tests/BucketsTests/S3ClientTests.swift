@@ -62,6 +62,16 @@ final class S3ClientTests: XCTestCase {
         XCTAssertEqual(none, [])
     }
 
+    func testListedObjectsCarryTheirLastModification() async throws {
+        let client = try client()
+        try await client.putObject("dated/one", bytes: [1], contentType: "application/octet-stream")
+        let objects = try await client.listObjects(prefix: "dated/")
+        XCTAssertEqual(objects.map(\.key), ["dated/one"])
+        let modified = try XCTUnwrap(objects.first?.lastModified, "LastModified parses")
+        XCTAssertLessThan(abs(modified.timeIntervalSinceNow), 300)
+        XCTAssertEqual(ObjectSummary.date("2026-11-29T06:35:41Z"), ObjectSummary.date("2026-11-29T06:35:41.000Z"))
+    }
+
     func testCopyKeepsContentTypeAndMetadata() async throws {
         let client = try client()
         try await client.putObject("copy/from", bytes: Array("layer".utf8), contentType: "application/octet-stream",
