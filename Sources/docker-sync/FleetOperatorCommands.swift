@@ -22,11 +22,14 @@ struct EnqueueCommand: AsyncParsableCommand {
     @Flag(help: "Follow the sync to its end; exit non-zero if any tag failed.")
     var wait = false
 
+    @Flag(help: "Delete target tags the tag filter no longer selects from the source (config: purge: true).")
+    var purge = false
+
     func run() async throws {
         try await runRole {
             let config = try fleet.load(configRequired: false)
             let logger = try makeLogger(config)
-            let image = try tags.image(source: source, targets: target)
+            let image = try tags.image(source: source, targets: target, purge: purge)
             let backend = try await fleet.backend(config, logger: logger)
             let adHoc = AdHocSync(backend: backend)
             let cycle = try await adHoc.enqueue(image)

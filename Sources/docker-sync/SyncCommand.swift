@@ -36,9 +36,7 @@ struct SyncCommand: AsyncParsableCommand {
         do {
             let config = try loadConfig(self.config, required: self.config != nil)
             let logger = try makeLogger(config)
-            var image = try tagOptions.image(source: source, targets: target)
-            image.purge = purge
-            if purge, let refusal = image.purgeRefusal { throw CommandFailure("--purge: \(refusal)") }
+            let image = try tagOptions.image(source: source, targets: target, purge: purge)
             let setup = try SyncSetup(config: config, images: [image], overrides: credentials.overrides(),
                                       dryRun: dryRun, concurrency: concurrency, logger: logger)
             let statistics = TransferStatistics()

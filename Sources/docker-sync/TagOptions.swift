@@ -13,10 +13,13 @@ struct TagOptions: ParsableArguments {
     var ignoredTags: [String] = []
 
     /// The image to sync, every reference and pattern checked; lists may be comma-separated.
-    func image(source: String, targets: [String]) throws -> ImageSpec {
+    /// `purge` is refused for an image that can never be purged (`--purge`).
+    func image(source: String, targets: [String], purge: Bool = false) throws -> ImageSpec {
         let image = ImageSpec(source: source, targets: split(targets),
-                              policy: TagPolicy(tags: split(tags), mutableTags: split(mutableTags), ignoredTags: split(ignoredTags)))
+                              policy: TagPolicy(tags: split(tags), mutableTags: split(mutableTags), ignoredTags: split(ignoredTags)),
+                              purge: purge)
         guard !image.targets.isEmpty else { throw CommandFailure("at least one --target is required") }
+        if purge, let refusal = image.purgeRefusal { throw CommandFailure("--purge: \(refusal)") }
         do {
             try image.policy.validate()
             return try ImageSpec.validated(image)
