@@ -74,8 +74,12 @@ public struct AWSServiceError: Error, Sendable, CustomStringConvertible {
         case "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch", "ExpiredTokenException",
              "InvalidClientTokenId":
             return "check the AWS credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, the shared credentials file, or the registry's username / password)"
+        case "AccessDeniedException" where service == ECRService.public.displayName && action == "GetAuthorizationToken":
+            // The ECR Public API reference requires both permissions for this call.
+            return "the AWS credentials lack permission for ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken"
         case "AccessDeniedException":
-            return "the AWS credentials lack permission for ecr:\(action)"
+            let prefix = service == ECRService.public.displayName ? ECRService.public.signingName : ECRService.private.signingName
+            return "the AWS credentials lack permission for \(prefix):\(action)"
         default:
             return nil
         }

@@ -31,4 +31,23 @@ final class ECRRegistryHostTests: XCTestCase {
         XCTAssertEqual(ECRRegistryHost.apiEndpoint(region: "cn-north-1"), "https://api.ecr.cn-north-1.amazonaws.com.cn")
         XCTAssertEqual(ECRRegistryHost.apiEndpoint(region: "us-east-1", fips: true), "https://ecr-fips.us-east-1.amazonaws.com")
     }
+
+    func testPublicECRHostIsECRPublicWhateverItsSpelling() {
+        for host in ["public.ecr.aws", "PUBLIC.ECR.AWS", "https://public.ecr.aws/", "public.ecr.aws:443", "public.ecr.aws/alias/app"] {
+            XCTAssertEqual(ECRRegistryKind(host), .public, host)
+            XCTAssertEqual(ECRRegistryKind(host).service, .public, host)
+        }
+    }
+
+    func testPrivateRegistryHostIsPrivateECRWithItsAccountAndRegion() {
+        let kind = ECRRegistryKind("123456789012.dkr.ecr.eu-west-1.amazonaws.com")
+        XCTAssertEqual(kind, .private(ECRRegistryHost(accountID: "123456789012", region: "eu-west-1")))
+        XCTAssertEqual(kind.service, .private)
+    }
+
+    func testAnyOtherHostIsPrivateECRWithTheConfiguredRegion() {
+        for host in ["mirror.internal:5000", "127.0.0.1:5000", "public.ecr.aws.evil.example", "ecr.aws", "gallery.ecr.aws"] {
+            XCTAssertEqual(ECRRegistryKind(host), .private(nil), host)
+        }
+    }
 }
