@@ -47,9 +47,9 @@ struct CredentialHelpers: Sendable {
         let environment: [String: String]
         let logger: Logger
 
-        /// The one helper there is: `ecr`. The entry's username / password, when set, are the AWS access key.
-        /// nil for ECR Public, which the original's configs may name: its images are pulled anonymously.
-        func make(_ auth: RegistryAuth, registry: String, what: String) throws -> HelperCredentials? {
+        /// The one helper there is: `ecr`, for private ECR and ECR Public (`public.ecr.aws`) alike.
+        /// The entry's username / password, when set, are the AWS access key.
+        func make(_ auth: RegistryAuth, registry: String, what: String) throws -> HelperCredentials {
             guard auth.helper == "ecr" else {
                 throw CredentialHelperError("\(what): unknown credential helper \"\(auth.helper)\"; the only helper is \"ecr\" "
                     + "(leave helper empty to use username / password / token)")
@@ -60,10 +60,6 @@ struct CredentialHelpers: Sendable {
             guard auth.token.isEmpty, auth.username.isEmpty == auth.password.isEmpty else {
                 throw CredentialHelperError("\(what): with helper ecr, leave token empty, and set username and password together "
                     + "(as an AWS access key id and secret access key) or neither (AWS credentials from the environment)")
-            }
-            if registry.lowercased() == "public.ecr.aws" {
-                logger.warning("\(what): helper ecr does not cover ECR Public yet; its images are pulled anonymously")
-                return nil
             }
             let accessKey = auth.username.isEmpty ? nil : AWSCredentials(accessKeyID: auth.username, secretAccessKey: auth.password)
             do {

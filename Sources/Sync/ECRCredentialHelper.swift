@@ -4,8 +4,8 @@ import Logging
 import OCI
 import Queue
 
-/// `helper: ecr` as the OCI layer sees it: ECR's registry password as Basic credentials, and the
-/// repository created before the first push to it.
+/// `helper: ecr` as the OCI layer sees it: ECR's (or ECR Public's) registry password as Basic
+/// credentials, and the repository created before the first push to it.
 struct ECRCredentialHelper: CredentialHelper {
     let ecr: ECRHelper
     let logger: Logger
@@ -15,16 +15,16 @@ struct ECRCredentialHelper: CredentialHelper {
     func issueCredentials() async throws -> IssuedCredentials {
         let authorization = try await ecr.authorization()
         let renewAt = authorization.renewAt(now: Date())
-        logger.debug("ECR issued credentials for \(ecr.registry); renewing them at \(renewAt)")
+        logger.debug("\(ecr.client.service.displayName) issued credentials for \(ecr.registry); renewing them at \(renewAt)")
         return IssuedCredentials(username: authorization.username, password: authorization.password, renewAt: renewAt)
     }
 
     func prepareForPush(repository: String) async throws {
         switch try await ecr.ensureRepository(repository) {
         case .created?:
-            logger.notice("created ECR repository \(repository) in \(ecr.registry)")
+            logger.notice("created \(ecr.client.service.displayName) repository \(repository) in \(ecr.registry)")
         case .unchecked(let reason)?:
-            logger.warning("could not check that ECR repository \(repository) exists in \(ecr.registry) (\(reason)); pushing anyway")
+            logger.warning("could not check that \(ecr.client.service.displayName) repository \(repository) exists in \(ecr.registry) (\(reason)); pushing anyway")
         case .existed?, nil:
             break
         }

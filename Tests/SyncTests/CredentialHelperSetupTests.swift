@@ -41,10 +41,27 @@ final class CredentialHelperSetupTests: XCTestCase {
         XCTAssertEqual(try credentials(setup, "docker.io/library/alpine", .source), .anonymous)
     }
 
-    func testECRPublicWithTheHelperIsPulledAnonymously() throws {
-        let setup = try setup([RegistryConfig(name: "ECR Public", url: "public.ecr.aws", auth: RegistryAuth(helper: "ecr"))],
-                              environment: ["HOME": "/nonexistent"])
-        XCTAssertEqual(try credentials(setup, "public.ecr.aws/docker/library/alpine", .source), .anonymous)
+    func testECRPublicWithTheHelperGetsHelperCredentialsForPullsToo() throws {
+        let setup = try setup([RegistryConfig(name: "ECR Public", url: "public.ecr.aws", auth: RegistryAuth(helper: "ecr"))])
+        let source = try credentials(setup, "public.ecr.aws/docker/library/alpine", .source)
+        guard case .helper = source else { return XCTFail("anonymous pulls get ECR Public's lower rate limit: \(source)") }
+        XCTAssertEqual(try credentials(setup, "public.ecr.aws/my-alias/app", .target), source)
+    }
+
+    func testSourceHelperFlagCoversAnECRPublicSource() throws {
+        let image = ImageSpec(source: "public.ecr.aws/docker/library/alpine", targets: ["\(ecrHost)/mirror/alpine"])
+        let override = RegistryOverride(role: .source, auth: RegistryAuth(helper: "ecr"), insecure: false)
+        let setup = try setup([], images: [image], overrides: [override])
+        guard case .helper = try credentials(setup, "public.ecr.aws/docker/library/alpine", .source) else {
+            return XCTFail("no helper for the source")
+        }
+    }
+
+    func testECRPublicWithoutAWSCredentialsStopsTheStartUp() {
+        let registry = RegistryConfig(name: "ECR Public", url: "public.ecr.aws", auth: RegistryAuth(helper: "ecr"))
+        XCTAssertThrowsError(try setup([registry], environment: ["HOME": "/nonexistent"])) { error in
+            XCTAssertTrue("\(error)".hasPrefix("registry public.ecr.aws uses helper ecr: no AWS credentials"), "\(error)")
+        }
     }
 
     func testUnknownHelperNamesTheRegistryAndTheHelper() {
