@@ -12,7 +12,7 @@ extension JobHandlers {
         let purging = image.purge == true
         let listing = try await sourceListing(source, policy: image.policy, purging: purging)
         let tags = try sourceTags(source, policy: image.policy, listing: listing)
-        var plans: [(target: TargetRepository, text: String, mapping: [(String, String?)], present: Set<String>?)] = []
+        var plans: [TargetPlan] = []
         for targetText in image.targets {
             let target = try registries.targetRepository(targetText)
             let mapping = tagMapping(source: source, targetTag: target.target.tag, tags: tags)
@@ -24,26 +24,23 @@ extension JobHandlers {
                                               cycle: cycle, holder: id)
                 present?.subtract(deleted)
             }
-            plans.append((target, targetText, mapping, present))
+            plans.append(TargetPlan(target: target, text: targetText, mapping: mapping, present: present))
         }
         var jobs: [Job] = []
-        for plan in plans {
-            jobs += try await tagJobs(image, source: source, target: plan.target, targetText: plan.text, mapping: plan.mapping,
-                                      present: plan.present, cycle: cycle)
-        }
+        for plan in plans { jobs += try await tagJobs(image, source: source, plan: plan, cycle: cycle) }
         logger.info("planned \(jobs.count) tag syncs", metadata: ["image": "\(image.source)", "tags": "\(tags.count)"])
         try await queue.enqueue(jobs)
     }
 
     /// One tag job per tag to look at; tags present and not mutable are reported skipped instead.
-    private func tagJobs(_ image: ImageJob, source: ImageReference, target: TargetRepository, targetText: String, mapping: [(String, String?)],
-                         present: Set<String>?, cycle: String) async throws -> [Job] {
-        statistics.add(planned: mapping.count)
+    private func tagJobs(_ image: ImageJob, source: ImageReference, plan: TargetPlan, cycle: String) async throws -> [Job] {
+        let (target, present) = (plan.target, plan.present)
+        statistics.add(planned: plan.mapping.count)
         var jobs: [Job] = []
-        for (sourceReference, targetTag) in mapping {
+        for (sourceReference, targetTag) in plan.mapping {
             if let targetTag, present?.contains(targetTag) == true, !image.policy.isMutable(sourceReference) {
                 try await publish(Outcome(cycle: cycle, source: image.source, tag: sourceReference,
-                                          target: targetText, status: .skipped))
+                                          target: plan.text, status: .skipped))
                 continue
             }
             let tagJob = TagJob(source: source.name, sourceReference: sourceReference, target: target.name,
@@ -101,4 +98,14 @@ extension JobHandlers {
             return nil
         }
     }
+}
+
+/// One target of an image job: what it syncs there and the tags the target had (nil: unknown).
+private struct TargetPlan {
+    let target: TargetRepository
+    /// As written in the image's targets.
+    let text: String
+    /// Source reference → target tag.
+    let mapping: [(String, String?)]
+    let present: Set<String>?
 }

@@ -90,11 +90,12 @@ extension JobHandlers {
     }
 
     /// One failure for the target. A rate limit is thrown instead: the image job comes back once the
-    /// registry is unpaused, without spending an attempt, and finds the tags not yet deleted.
+    /// registry is unpaused, without spending an attempt, and finds the tags not yet deleted (as
+    /// after a shutdown's cancellation).
     private func purgeFailed(_ image: ImageJob, target: TargetRepository, tag: String, error: Error, left: Int,
                              cycle: String) async throws {
         let failure = JobFailure(error)
-        if failure.errorClass == .rateLimited { throw error }
+        if failure.errorClass == .rateLimited || error is CancellationError { throw error }
         if error is PurgeError {
             return try await publishPurgeFailure(image, target: target, tag: nil, failure: failure, cycle: cycle)
         }
