@@ -100,6 +100,7 @@ extension JobHandlers {
             return try await publishPurgeFailure(image, target: target, tag: nil, failure: failure, cycle: cycle)
         }
         var message = "purge: deleting \(tag) failed: \(failure.message)"
+        if [401, 403].contains(failure.status) { message += "; purging needs credentials allowed to delete from \(target.name)" }
         if left > 0 { message += "; \(left) more tags not purged this cycle" }
         try await publishPurgeFailure(image, target: target, tag: tag,
                                       failure: JobFailure(errorClass: failure.errorClass, message: message, status: failure.status),

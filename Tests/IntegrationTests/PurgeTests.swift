@@ -164,4 +164,33 @@ final class PurgeTests: XCTestCase {
         XCTAssertEqual(daemon.status, 1, daemon.output)
         XCTAssertTrue(daemon.output.contains("maxerrors"), daemon.output)
     }
+
+    func testTokenAuthDeletesAskForTheDeleteActionAndCredentialsWithoutItFailOnce() throws {
+        let fixture = try Self.shared.get()
+        let source = fixture.source
+        let deleter = TokenServer.User(username: "deleter", password: "delete-pass-1")
+        let pusher = TokenServer.User(username: "pusher", password: "push-pass-2", actions: ["pull", "push"])
+        let tokens = try TokenServer.start(users: [deleter, pusher])
+        let target = try RegistryServer.start(auth: .token(tokens))
+        let pushed = try seed(source, "purge/token", [("1.0", 1250), ("2.0", 1251), ("3.0", 1252)])
+        let arguments = ["sync", "-s", "\(source.host)/purge/token", "-t", "\(target.host)/purge/token"]
+        func login(_ user: TokenServer.User) -> [String] { ["--target-username", user.username, "--target-password", user.password] }
+        XCTAssertEqual(try DockerSyncBinary.run(arguments + login(pusher)).status, 0)
+        for tag in ["1.0", "2.0"] { try source.deleteManifest(repository: "purge/token", digest: pushed[tag]!.digest) }
+
+        let denied = try DockerSyncBinary.run(arguments + login(pusher) + ["--purge"])
+        XCTAssertEqual(denied.status, 1, denied.output)
+        XCTAssertEqual(denied.stdout.components(separatedBy: "FAILED").count - 1, 1, "one failure:\n\(denied.stdout)")
+        for part in ["deleting 1.0 failed", "401", "allowed to delete", "1 more tags not purged"] {
+            XCTAssertTrue(denied.stdout.contains(part), "\(part) in:\n\(denied.stdout)")
+        }
+        XCTAssertEqual(try Skopeo.listTags("\(target.host)/purge/token", creds: deleter.credentials), ["1.0", "2.0", "3.0"])
+
+        let allowed = try DockerSyncBinary.run(arguments + login(deleter) + ["--purge"])
+        XCTAssertEqual(allowed.status, 0, allowed.output)
+        XCTAssertTrue(allowed.stdout.contains("2 purged"), allowed.stdout)
+        XCTAssertEqual(try Skopeo.listTags("\(target.host)/purge/token", creds: deleter.credentials), ["3.0"])
+        let asked = try tokens.requests().filter { $0.user == "deleter" }.map { $0.requestedActions(repository: "purge/token") }
+        XCTAssertTrue(asked.contains { $0.contains("delete") }, "\(asked)")
+    }
 }
