@@ -13,14 +13,38 @@ actor KeptManifests {
 
     /// A kept tag whose manifest is `digest` or has it below (an index's child); nil when none.
     /// `resolve` names the digests of a tag's manifest tree.
-    func tag(needing digest: Digest, resolve: @Sendable (String) async throws -> [Digest]) async throws -> String? {
+    func tag(needing digest: Digest, resolve: @escaping @Sendable (String) async throws -> [Digest]) async throws -> String? {
         if let needers { return needers[digest] }
+        let trees = try await Self.resolveAll(tags, resolve)
         var found: [Digest: String] = [:]
-        for tag in tags {
-            for needed in try await resolve(tag) where found[needed] == nil { found[needed] = tag }
+        for (tag, digests) in zip(tags, trees) {
+            for needed in digests where found[needed] == nil { found[needed] = tag }
         }
         needers = found
         return found[digest]
+    }
+
+    /// `resolve` of every tag, a few at a time (a repository may keep thousands), in `tags`' order.
+    private static func resolveAll(_ tags: [String], _ resolve: @escaping @Sendable (String) async throws -> [Digest],
+                                   width: Int = 8) async throws -> [[Digest]] {
+        try await withThrowingTaskGroup(of: (Int, [Digest]).self) { group in
+            var results = [[Digest]](repeating: [], count: tags.count)
+            var next = 0
+            while next < min(width, tags.count) {
+                let index = next
+                group.addTask { (index, try await resolve(tags[index])) }
+                next += 1
+            }
+            while let (index, digests) = try await group.next() {
+                results[index] = digests
+                if next < tags.count {
+                    let index = next
+                    group.addTask { (index, try await resolve(tags[index])) }
+                    next += 1
+                }
+            }
+            return results
+        }
     }
 }
 

@@ -98,3 +98,28 @@ final class PurgePlanTests: XCTestCase {
                                                       sourceTags: .success(["1.0"]), target: target, targetTags: []))
     }
 }
+
+/// What the kept tags of a target need, learnt once.
+final class KeptManifestsTests: XCTestCase {
+    func testTheFirstKeptTagNeedingADigestIsNamedAndEveryTagIsResolvedOnce() async throws {
+        let (a, b, child) = (Digest.sha256(of: [1]), Digest.sha256(of: [2]), Digest.sha256(of: [3]))
+        let trees = ["1.0": [a, child], "2.0": [b, child], "3.0": [b]]
+        let calls = CallCount()
+        let kept = KeptManifests(tags: ["1.0", "2.0", "3.0"])
+        let resolve: @Sendable (String) async throws -> [Digest] = { tag in calls.add(); return trees[tag] ?? [] }
+        let needingChild = try await kept.tag(needing: child, resolve: resolve)
+        let needingB = try await kept.tag(needing: b, resolve: resolve)
+        let needingNone = try await kept.tag(needing: Digest.sha256(of: [4]), resolve: resolve)
+        XCTAssertEqual(needingChild, "1.0", "an index's child is needed by the index's tag")
+        XCTAssertEqual(needingB, "2.0")
+        XCTAssertNil(needingNone)
+        XCTAssertEqual(calls.value, 3)
+    }
+}
+
+private final class CallCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.withLock { count } }
+    func add() { lock.withLock { count += 1 } }
+}
