@@ -6,7 +6,14 @@ import Logging
 public struct LineLogHandler: LogHandler {
     public enum Format: String, Sendable { case text, json }
 
-    public var logLevel: Logger.Level
+    /// The process-wide level (`LoggingSetup.setLevel` changes it for every logger at once) unless
+    /// this logger was given its own.
+    public var logLevel: Logger.Level {
+        get { ownLevel ?? sharedLevel?.value ?? .info }
+        set { ownLevel = newValue }
+    }
+    private var ownLevel: Logger.Level?
+    let sharedLevel: SharedLogLevel?
     public var metadata: Logger.Metadata = [:]
     let label: String
     let format: Format
@@ -16,7 +23,12 @@ public struct LineLogHandler: LogHandler {
 
     public init(label: String, level: Logger.Level, format: Format, colors: Bool, output: LogDestination,
                 timestamp: @escaping @Sendable (Date) -> String) {
-        self.label = label; self.logLevel = level; self.format = format
+        self.init(label: label, level: SharedLogLevel(level), format: format, colors: colors, output: output, timestamp: timestamp)
+    }
+
+    init(label: String, level: SharedLogLevel, format: Format, colors: Bool, output: LogDestination,
+         timestamp: @escaping @Sendable (Date) -> String) {
+        self.label = label; self.sharedLevel = level; self.format = format
         self.colors = colors && output.isTerminal; self.output = output; self.timestamp = timestamp
     }
 
@@ -82,5 +94,16 @@ public struct LineLogHandler: LogHandler {
         case .warning: 33
         case .error, .critical: 31
         }
+    }
+}
+
+/// A log level that every handler made by `LoggingSetup` reads, so a config reload can change it.
+final class SharedLogLevel: @unchecked Sendable {
+    private let lock = NSLock()
+    private var level: Logger.Level
+    init(_ level: Logger.Level) { self.level = level }
+    var value: Logger.Level {
+        get { lock.withLock { level } }
+        set { lock.withLock { level = newValue } }
     }
 }

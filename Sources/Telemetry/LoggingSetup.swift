@@ -14,11 +14,19 @@ public enum LoggingSetup {
         let layout = config.timeLayout
         let level = levelOverride ?? loggerLevel(config.level)
         let format: LineLogHandler.Format = config.format == .json ? .json : .text
+        shared.value = level
         LoggingSystem.bootstrap { label in
-            LineLogHandler(label: label, level: level, format: format, colors: config.colors, output: destination,
+            LineLogHandler(label: label, level: shared, format: format, colors: config.colors, output: destination,
                            timestamp: { layout.format($0) })
         }
     }
+
+    /// Changes the level of every logger made since `bootstrap` (a reloaded `logging.level`).
+    public static func setLevel(_ level: LogLevel) {
+        shared.value = loggerLevel(level)
+    }
+
+    private static let shared = SharedLogLevel(.info)
 
     /// zerolog's levels on swift-log's: fatal and panic are critical; `disabled` keeps only critical.
     public static func loggerLevel(_ level: LogLevel) -> Logger.Level {
