@@ -2,37 +2,56 @@ import Foundation
 import Logging
 import Queue
 
-/// Runs jobs from the queue on `slots` concurrent tasks until told to stop.
+/// Runs jobs from the queue on concurrent slots until told to stop. What a job runs with (its
+/// handlers, the backoff, the number of slots) is asked for when it is taken, so a reloaded config
+/// applies to the next jobs while the jobs in flight finish as they started.
 public final class Worker: Sendable {
+    /// What the next job runs with.
+    public struct Setup: Sendable {
+        public var handlers: JobHandlers
+        public var backoff: Backoff
+        public var slots: Int
+        public init(handlers: JobHandlers, backoff: Backoff, slots: Int) {
+            self.handlers = handlers; self.backoff = backoff; self.slots = max(1, slots)
+        }
+    }
+
     let queue: JobQueue
-    let handlers: JobHandlers
-    let backoff: Backoff
-    let slots: Int
+    let setup: @Sendable () -> Setup
     let stopping: StopFlag
     let logger: Logger
     private let busy = BusyCount()
+    private let running = SlotTable()
 
     /// Slots running a job right now.
     public var busySlots: Int { busy.value }
 
-    public init(queue: JobQueue, handlers: JobHandlers, backoff: Backoff, slots: Int, stopping: StopFlag, logger: Logger) {
-        self.queue = queue; self.handlers = handlers; self.backoff = backoff
-        self.slots = max(1, slots); self.stopping = stopping; self.logger = logger
+    public convenience init(queue: JobQueue, handlers: JobHandlers, backoff: Backoff, slots: Int, stopping: StopFlag, logger: Logger) {
+        let setup = Setup(handlers: handlers, backoff: backoff, slots: slots)
+        self.init(queue: queue, stopping: stopping, logger: logger, setup: { setup })
     }
 
-    /// Returns once stopped and every slot has finished the job it held.
+    public init(queue: JobQueue, stopping: StopFlag, logger: Logger, setup: @escaping @Sendable () -> Setup) {
+        self.queue = queue; self.setup = setup; self.stopping = stopping; self.logger = logger
+    }
+
+    /// Returns once stopped and every slot has finished the job it held. A larger slot count starts
+    /// slots within a second; with a smaller one the surplus slots end after their job.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<slots { group.addTask { await self.runSlot() } }
+            while !stopping.isSet {
+                for index in running.claim(below: setup().slots) { group.addTask { await self.runSlot(index) } }
+                await sleep(.seconds(1), unless: stopping)
+            }
         }
     }
 
-    private func runSlot() async {
-        while !stopping.isSet {
+    private func runSlot(_ index: Int) async {
+        while running.keeps(index, below: stopping.isSet ? 0 : setup().slots) {
             do {
                 guard let leased = try await queue.take(timeout: .milliseconds(250)) else { continue }
                 busy.add(1)
-                await handle(leased)
+                await handle(leased, setup())
                 busy.add(-1)
             } catch {
                 logger.warning("queue unavailable: \(error)")
@@ -41,9 +60,9 @@ public final class Worker: Sendable {
         }
     }
 
-    func handle(_ leased: LeasedJob) async {
+    func handle(_ leased: LeasedJob, _ setup: Setup) async {
         do {
-            try await handlers.run(leased)
+            try await setup.handlers.run(leased)
             try await queue.complete(leased)
         } catch {
             if Task.isCancelled {
@@ -51,11 +70,12 @@ public final class Worker: Sendable {
                 try? await queue.release(leased)
                 return
             }
-            await fail(leased, error)
+            await fail(leased, error, setup)
         }
     }
 
-    private func fail(_ leased: LeasedJob, _ error: Error) async {
+    private func fail(_ leased: LeasedJob, _ error: Error, _ setup: Setup) async {
+        let (handlers, backoff) = (setup.handlers, setup.backoff)
         let failure = JobFailure(error)
         let job = leased.job
         do {
@@ -129,4 +149,39 @@ private final class BusyCount: @unchecked Sendable {
     private var count = 0
     var value: Int { lock.withLock { count } }
     func add(_ delta: Int) { lock.withLock { count += delta } }
+}
+
+/// The indices of the slots running, so that a slot count going down and up again never runs two
+/// slots of one index, nor leaves one missing.
+final class SlotTable: @unchecked Sendable {
+    private let lock = NSLock()
+    private var indices = Set<Int>()
+
+    /// The indices below `count` not running yet, now marked running.
+    func claim(below count: Int) -> [Int] {
+        lock.withLock {
+            let missing = (0..<count).filter { !indices.contains($0) }
+            indices.formUnion(missing)
+            return missing
+        }
+    }
+
+    /// Whether slot `index` goes on; when not, it is no longer running.
+    func keeps(_ index: Int, below count: Int) -> Bool {
+        lock.withLock {
+            guard index >= count else { return true }
+            indices.remove(index)
+            return false
+        }
+    }
+}
+
+/// Sleeps for `duration`, or less when `flag` is set meanwhile.
+public func sleep(_ duration: Duration, unless flag: StopFlag) async {
+    await withTaskGroup(of: Void.self) { group in
+        group.addTask { try? await Task.sleep(for: duration) }
+        group.addTask { await flag.wait() }
+        await group.next()
+        group.cancelAll()
+    }
 }
