@@ -51,6 +51,16 @@ public struct SyncSetup: Sendable {
         }
     }
 
+    /// This setup running on `registries` (a reload that left `sync.registries` alone keeps the clients,
+    /// their tokens and connections).
+    func keeping(_ registries: Registries) -> SyncSetup {
+        SyncSetup(registries: registries, options: options, images: images)
+    }
+
+    private init(registries: Registries, options: EngineOptions, images: [ImageSpec]) {
+        self.registries = registries; self.options = options; self.images = images
+    }
+
     /// Longest `url` prefix of `sync.registries` for the image, unless the command line says otherwise.
     static func settings(config: Config, overrides: [RegistryOverride],
                          helpers: CredentialHelpers) -> @Sendable (ImageReference, Registries.Role) -> RegistrySettings {
