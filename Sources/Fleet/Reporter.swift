@@ -8,20 +8,23 @@ import Telemetry
 /// `sync.maxerrors` (0 = never), and keeps the fleet metrics up to date.
 public struct Reporter: Sendable {
     public struct Options: Sendable {
-        public var maxErrors: Int
-        /// How often the metrics are refreshed from the backend.
+        /// How often the metrics are refreshed from the backend (and the config file looked at).
         public var refresh: Duration = .seconds(2)
-        public init(maxErrors: Int) { self.maxErrors = maxErrors }
+        public init() {}
     }
 
     let backend: FleetBackend
+    /// `sync.maxerrors`, as last reloaded.
+    let config: ConfigReloader
     let metrics: FleetMetrics
     let options: Options
     let logger: Logger
     let consumer: String
 
-    public init(backend: FleetBackend, metrics: FleetMetrics, options: Options, logger: Logger, consumer: String = "reporter") {
-        self.backend = backend; self.metrics = metrics; self.options = options; self.logger = logger; self.consumer = consumer
+    public init(backend: FleetBackend, config: ConfigReloader, metrics: FleetMetrics, options: Options = Options(), logger: Logger,
+                consumer: String = "reporter") {
+        self.backend = backend; self.config = config; self.metrics = metrics; self.options = options
+        self.logger = logger; self.consumer = consumer
     }
 
     /// Runs until `stop` is set.
@@ -32,6 +35,7 @@ public struct Reporter: Sendable {
                 let outcomes = try await backend.reader.next(consumer: consumer, timeout: .milliseconds(500))
                 try await handle(outcomes)
                 if ContinuousClock.now - lastRefresh >= options.refresh {
+                    config.check()
                     try await refreshMetrics()
                     lastRefresh = .now
                 }
@@ -53,11 +57,12 @@ public struct Reporter: Sendable {
                 "class": "\(outcome.failure?.errorClass.rawValue ?? "-")", "error": "\(outcome.failure?.message ?? "")",
             ])
         }
-        guard options.maxErrors > 0 else { return }
+        let maxErrors = config.current.config.sync.maxErrors
+        guard maxErrors > 0 else { return }
         for cycle in cycles.sorted() {
             let failures = try await backend.reader.failureCount(cycle: cycle)
-            guard failures >= options.maxErrors, try await backend.control.haltState() == nil else { continue }
-            let reason = "\(failures) failures in cycle \(cycle) reached sync.maxerrors (\(options.maxErrors))"
+            guard failures >= maxErrors, try await backend.control.haltState() == nil else { continue }
+            let reason = "\(failures) failures in cycle \(cycle) reached sync.maxerrors (\(maxErrors))"
             try await backend.control.halt(HaltState(reason: reason, cycle: cycle, since: Date().timeIntervalSince1970))
             logger.critical("halting the fleet: \(reason)")
         }

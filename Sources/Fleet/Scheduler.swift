@@ -1,3 +1,4 @@
+import Config
 import Foundation
 import Logging
 import Queue
@@ -8,21 +9,22 @@ import Sync
 /// and takes over within one lease TTL after the leader dies.
 public struct Scheduler: Sendable {
     public struct Options: Sendable {
-        public var interval: Duration
         public var leaseTTL: Duration
         /// Run one cycle, wait for it to finish, and return.
         public var once = false
-        public init(interval: Duration, leaseTTL: Duration) { self.interval = interval; self.leaseTTL = leaseTTL }
+        public init(leaseTTL: Duration) { self.leaseTTL = leaseTTL }
     }
 
     let backend: FleetBackend
-    let images: [ImageSpec]
+    /// `sync.images` and `sync.interval`, as last reloaded.
+    let config: ConfigReloader
     let options: Options
     let identity: String
     let logger: Logger
 
-    public init(backend: FleetBackend, images: [ImageSpec], options: Options, identity: String = Scheduler.defaultIdentity(), logger: Logger) {
-        self.backend = backend; self.images = images; self.options = options; self.identity = identity; self.logger = logger
+    public init(backend: FleetBackend, config: ConfigReloader, options: Options, identity: String = Scheduler.defaultIdentity(),
+                logger: Logger) {
+        self.backend = backend; self.config = config; self.options = options; self.identity = identity; self.logger = logger
     }
 
     public static func defaultIdentity() -> String {
@@ -42,10 +44,12 @@ public struct Scheduler: Sendable {
     }
 
     private func lead(stop: StopFlag) async throws {
-        let clock = CycleClock(interval: options.interval)
         var leading = false
         var lastCycle: String?
         while !stop.isSet {
+            config.check()
+            // A new interval names cycles differently: the first of them starts at once.
+            let clock = CycleClock(interval: config.current.config.sync.interval.duration)
             if let halt = try await backend.control.haltState() {
                 throw FleetStop("the fleet is halted: \(halt.reason) (clear it with `docker-sync fleet resume`)")
             }
@@ -67,7 +71,7 @@ public struct Scheduler: Sendable {
     }
 
     private func enqueueCycle(_ cycle: String) async throws {
-        let jobs = try images.map { try Job.image($0, cycle: cycle) }
+        let jobs = try config.current.setup.images.map { try Job.image($0, cycle: cycle) }
         try await backend.queue.enqueue(jobs)
         logger.info("enqueued sync cycle", metadata: ["cycle": "\(cycle)", "images": "\(jobs.count)"])
     }

@@ -33,16 +33,32 @@ public final class SyncEngine: Sendable {
     let registries: Registries
     let options: EngineOptions
     let logger: Logger
-    let queue = MemoryQueue()
-    let coordination = MemoryCoordination()
+    let queue: MemoryQueue
+    let coordination: MemoryCoordination
     let onOutcome: @Sendable (Outcome) -> Void
     /// The running cycle's transfer figures, for a progress display.
     let statistics: TransferStatistics
 
-    public init(registries: Registries, options: EngineOptions, logger: Logger, statistics: TransferStatistics = TransferStatistics(),
+    public convenience init(registries: Registries, options: EngineOptions, logger: Logger, statistics: TransferStatistics = TransferStatistics(),
                 onOutcome: @escaping @Sendable (Outcome) -> Void = { _ in }) {
+        self.init(registries: registries, options: options, logger: logger, statistics: statistics, onOutcome: onOutcome,
+                  queue: MemoryQueue(), coordination: MemoryCoordination())
+    }
+
+    private init(registries: Registries, options: EngineOptions, logger: Logger, statistics: TransferStatistics,
+                 onOutcome: @escaping @Sendable (Outcome) -> Void, queue: MemoryQueue, coordination: MemoryCoordination) {
         self.registries = registries; self.options = options; self.logger = logger
         self.statistics = statistics; self.onOutcome = onOutcome
+        self.queue = queue; self.coordination = coordination
+    }
+
+    /// The same engine (queue, registry pauses, statistics, outcome sink) on a reloaded setup, for the
+    /// cycles after the one running.
+    public func reconfigured(_ setup: SyncSetup) -> SyncEngine {
+        var options = setup.options
+        options.gracePeriod = self.options.gracePeriod
+        return SyncEngine(registries: setup.registries, options: options, logger: logger, statistics: statistics,
+                          onOutcome: onOutcome, queue: queue, coordination: coordination)
     }
 
     /// Syncs every image once. Returns when all its jobs are done, or when `stop` is set and the

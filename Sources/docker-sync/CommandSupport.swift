@@ -18,14 +18,28 @@ extension CommandFailure {
 
 /// Loads the config named by `--config` (or found in the default places); prints its warnings.
 func loadConfig(_ path: String?, required: Bool) throws -> Config {
+    try loadConfigFile(path, required: required).config
+}
+
+/// The config and the file it came from (nil when none was required and none was found).
+func loadConfigFile(_ path: String?, required: Bool) throws -> (config: Config, path: String?) {
     do {
         let loaded = try Config.load(path: path)
         for warning in loaded.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-        return loaded.config
+        return (loaded.config, loaded.path)
     } catch let error as ConfigError {
-        if !required && path == nil && error.mark == nil { return Config() }
+        if !required && path == nil && error.mark == nil { return (Config(), nil) }
         throw CommandFailure(error.description)
     }
+}
+
+/// SIGHUP re-reads the config file at once (see `ConfigReloader`).
+func reloadOnHangup(_ reloader: ConfigReloader) -> DispatchSourceSignal {
+    signal(SIGHUP, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+    source.setEventHandler { reloader.check(.hangup) }
+    source.resume()
+    return source
 }
 
 func makeLogger(_ config: Config) throws -> Logger {

@@ -19,19 +19,20 @@ struct DaemonCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            var config = try loadConfig(self.config, required: true)
-            if let url = redis ?? ProcessInfo.processInfo.environment["DOCKER_SYNC_REDIS_URL"], !url.isEmpty { config.redis.url = url }
+            let fleet = FleetOptions(config: self.config, redis: redis)
+            let (read, path) = try loadConfigFile(self.config, required: true)
+            let config = fleet.withRedisOverride(read)
             let logger = try makeLogger(config)
-            let setup = try SyncSetup(config: config, logger: logger)
-            if !config.redis.isEmbedded { return try await runOnRedis(config, setup: setup, logger: logger) }
+            let reloader = try fleet.reloader(config, path: path, logger: logger) { try SyncSetup(config: $0, logger: logger) }
+            if !config.redis.isEmbedded { return try await runOnRedis(config, fleet: fleet, reloader: reloader, logger: logger) }
             let metrics = FleetMetrics()
+            let setup = reloader.current.setup
             let engine = SyncEngine(registries: setup.registries, options: setup.options, logger: logger,
                                     onOutcome: { metrics.record($0) })
             let stop = StopFlag()
-            let signals = stopOnSignals(stop)
+            let signals = stopOnSignals(stop) + [reloadOnHangup(reloader)]
             defer { signals.forEach { $0.cancel() } }
-            let daemon = Daemon(engine: engine, images: setup.images, interval: config.sync.interval.duration,
-                                maxErrors: config.sync.maxErrors, logger: logger)
+            let daemon = Daemon(engine: engine, reloader: reloader, logger: logger)
             let exit = try await MetricsExport(config.telemetry, metrics: metrics, logger: logger).whileRunning {
                 try await daemon.run(stop: stop)
             }
@@ -42,21 +43,18 @@ struct DaemonCommand: AsyncParsableCommand {
         }
     }
 
-    private func runOnRedis(_ config: Config, setup: SyncSetup, logger: Logger) async throws {
+    private func runOnRedis(_ config: Config, fleet: FleetOptions, reloader: ConfigReloader, logger: Logger) async throws {
         try await runRole {
-            let backend = try await FleetOptions(config: self.config, redis: config.redis.url).backend(config, logger: logger)
+            let backend = try await fleet.backend(config, logger: logger)
             let stop = StopFlag()
-            let signals = stopOnSignals(stop)
+            let signals = stopOnSignals(stop) + [reloadOnHangup(reloader)]
             defer { signals.forEach { $0.cancel() } }
-            var workerOptions = WorkerRole.Options(slots: setup.options.concurrency, backoff: setup.options.backoff)
-            workerOptions.perRegistry = setup.options.perRegistry
             let metrics = FleetMetrics()
             let node = FleetNode(
-                scheduler: Scheduler(backend: backend, images: setup.images,
-                                     options: .init(interval: config.sync.interval.duration, leaseTTL: config.redis.leaseTTL.duration),
+                scheduler: Scheduler(backend: backend, config: reloader, options: .init(leaseTTL: config.redis.leaseTTL.duration),
                                      logger: logger),
-                worker: WorkerRole(backend: backend, registries: setup.registries, options: workerOptions, logger: logger),
-                reporter: Reporter(backend: backend, metrics: metrics, options: .init(maxErrors: config.sync.maxErrors), logger: logger))
+                worker: WorkerRole(backend: backend, config: reloader, logger: logger),
+                reporter: Reporter(backend: backend, config: reloader, metrics: metrics, logger: logger))
             try await backend.using { _ in
                 try await MetricsExport(config.telemetry, metrics: metrics, logger: logger).whileRunning {
                     try await node.run(stop: stop)

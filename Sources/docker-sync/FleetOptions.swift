@@ -3,6 +3,7 @@ import Config
 import Fleet
 import Foundation
 import Logging
+import Sync
 
 /// Options every fleet role shares: where its config and its Redis are.
 struct FleetOptions: ParsableArguments {
@@ -21,14 +22,39 @@ struct FleetOptions: ParsableArguments {
     }
 
     func load(configRequired: Bool) throws -> Config {
-        var config = try loadConfig(self.config, required: configRequired)
-        if let url = redis ?? ProcessInfo.processInfo.environment["DOCKER_SYNC_REDIS_URL"], !url.isEmpty {
-            config.redis.url = url
-        }
+        try loadFile(configRequired: configRequired).config
+    }
+
+    /// The config with the Redis URL resolved, and the file it came from (for reloads).
+    func loadFile(configRequired: Bool) throws -> (config: Config, path: String?) {
+        let (read, path) = try loadConfigFile(self.config, required: configRequired)
+        let config = withRedisOverride(read)
         guard !config.redis.isEmbedded else {
             throw CommandFailure("no Redis configured: set redis.url in the config, pass --redis URL or set DOCKER_SYNC_REDIS_URL")
         }
+        return (config, path)
+    }
+
+    /// `--redis`, else `DOCKER_SYNC_REDIS_URL`, wins over `redis.url` (of the first config and of every reload).
+    func withRedisOverride(_ config: Config) -> Config {
+        var config = config
+        if let url = redis ?? ProcessInfo.processInfo.environment["DOCKER_SYNC_REDIS_URL"], !url.isEmpty {
+            config.redis.url = url
+        }
         return config
+    }
+
+    /// Watches `path` for changes; every config read gets the same Redis URL override as the first.
+    func reloader(_ config: Config, path: String?, logger: Logger,
+                  setup: @escaping ConfigReloader.Setup) throws -> ConfigReloader {
+        let initial: SyncSetup
+        do {
+            initial = try setup(config)
+        } catch let error as CredentialHelperError {
+            throw CommandFailure("\(error)")
+        }
+        return ConfigReloader(path: path, config: config, setup: initial, prepare: { [self] in withRedisOverride($0) },
+                              logger: logger, makeSetup: setup)
     }
 
     func backend(_ config: Config, logger: Logger) async throws -> FleetBackend {

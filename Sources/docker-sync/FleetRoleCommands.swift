@@ -17,16 +17,16 @@ struct SchedulerCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runRole {
-            let config = try fleet.load(configRequired: true)
+            let (config, path) = try fleet.loadFile(configRequired: true)
             let logger = try makeLogger(config)
             let backend = try await fleet.backend(config, logger: logger)
-            let setup = try SyncSetup(config: config, logger: logger)
-            var options = Scheduler.Options(interval: config.sync.interval.duration, leaseTTL: config.redis.leaseTTL.duration)
+            let reloader = try fleet.reloader(config, path: path, logger: logger) { try SyncSetup(config: $0, logger: logger) }
+            var options = Scheduler.Options(leaseTTL: config.redis.leaseTTL.duration)
             options.once = once
             let stop = StopFlag()
-            let signals = stopOnSignals(stop)
+            let signals = stopOnSignals(stop) + [reloadOnHangup(reloader)]
             defer { signals.forEach { $0.cancel() } }
-            try await backend.using { try await Scheduler(backend: $0, images: setup.images, options: options, logger: logger).run(stop: stop) }
+            try await backend.using { try await Scheduler(backend: $0, config: reloader, options: options, logger: logger).run(stop: stop) }
         }
     }
 }
@@ -42,16 +42,16 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runRole {
-            let config = try fleet.load(configRequired: false)
+            let (config, path) = try fleet.loadFile(configRequired: false)
             let logger = try makeLogger(config)
             let backend = try await fleet.backend(config, logger: logger)
-            let setup = try SyncSetup(config: config, concurrency: concurrency, logger: logger)
-            var options = WorkerRole.Options(slots: setup.options.concurrency, backoff: setup.options.backoff)
-            options.perRegistry = setup.options.perRegistry
+            let reloader = try fleet.reloader(config, path: path, logger: logger) { [concurrency] in
+                try SyncSetup(config: $0, concurrency: concurrency, logger: logger)
+            }
             let stop = StopFlag()
-            let signals = stopOnSignals(stop)
+            let signals = stopOnSignals(stop) + [reloadOnHangup(reloader)]
             defer { signals.forEach { $0.cancel() } }
-            try await backend.using { try await WorkerRole(backend: $0, registries: setup.registries, options: options, logger: logger).run(stop: stop) }
+            try await backend.using { try await WorkerRole(backend: $0, config: reloader, logger: logger).run(stop: stop) }
         }
     }
 }
@@ -65,14 +65,15 @@ struct ReporterCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runRole {
-            let config = try fleet.load(configRequired: false)
+            let (config, path) = try fleet.loadFile(configRequired: false)
             let logger = try makeLogger(config)
             let backend = try await fleet.backend(config, logger: logger)
+            let reloader = try fleet.reloader(config, path: path, logger: logger) { try SyncSetup(config: $0, logger: logger) }
             let stop = StopFlag()
-            let signals = stopOnSignals(stop)
+            let signals = stopOnSignals(stop) + [reloadOnHangup(reloader)]
             defer { signals.forEach { $0.cancel() } }
             let metrics = FleetMetrics()
-            let reporter = Reporter(backend: backend, metrics: metrics, options: .init(maxErrors: config.sync.maxErrors), logger: logger)
+            let reporter = Reporter(backend: backend, config: reloader, metrics: metrics, logger: logger)
             try await backend.using { _ in
                 try await MetricsExport(config.telemetry, metrics: metrics, logger: logger).whileRunning {
                     try await reporter.run(stop: stop)
