@@ -35,6 +35,7 @@ public final class RegistryServer: @unchecked Sendable {
     public let storagePath: String
     private let directory: TemporaryDirectory
     private let process: ServiceProcess
+    private let deleteEnabled: Bool
 
     /// `127.0.0.1:PORT`, the registry part of an image reference.
     public var host: String { "127.0.0.1:\(port)" }
@@ -44,7 +45,8 @@ public final class RegistryServer: @unchecked Sendable {
     public var log: String { process.log() }
 
     private init(port: Int, auth: Auth, credentials: RegistryLogin?, directory: TemporaryDirectory,
-                 process: ServiceProcess) {
+                 process: ServiceProcess, deleteEnabled: Bool) {
+        self.deleteEnabled = deleteEnabled
         self.port = port
         self.auth = auth
         self.credentials = credentials
@@ -57,18 +59,30 @@ public final class RegistryServer: @unchecked Sendable {
     /// `deleteEnabled: false` is distribution's default: every DELETE answers 405 UNSUPPORTED.
     public static func start(auth: Auth = .none, deleteEnabled: Bool = true) throws -> RegistryServer {
         let directory = try TemporaryDirectory(prefix: "docker-registry")
-        let (authSection, credentials) = try authConfig(auth, directory: directory)
         return try retryingOnBusyPort { port in
-            let config = try directory.write("config-\(port).yml", configYAML(port: port, storage: directory.file("storage"),
-                                                                            auth: authSection, deleteEnabled: deleteEnabled))
-            let process = try ServiceProcess(name: "docker-registry", executable: "docker-registry",
-                                             arguments: ["serve", config], logPath: directory.file("registry-\(port).log"))
-            try process.waitUntilReady {
-                let status = (try? LoopbackHTTP.request("GET", port: port, path: "/v2/"))?.status
-                return status == 200 || status == 401
-            }
-            return RegistryServer(port: port, auth: auth, credentials: credentials, directory: directory, process: process)
+            try launch(port: port, auth: auth, deleteEnabled: deleteEnabled, directory: directory)
         }
+    }
+
+    /// Stops this registry and starts another on the same port and storage with `auth`: credentials
+    /// rotated under a client's feet.
+    public func restarted(auth: Auth) throws -> RegistryServer {
+        process.stop()
+        return try Self.launch(port: port, auth: auth, deleteEnabled: deleteEnabled, directory: directory)
+    }
+
+    private static func launch(port: Int, auth: Auth, deleteEnabled: Bool, directory: TemporaryDirectory) throws -> RegistryServer {
+        let (authSection, credentials) = try authConfig(auth, directory: directory)
+        let config = try directory.write("config-\(port).yml", configYAML(port: port, storage: directory.file("storage"),
+                                                                        auth: authSection, deleteEnabled: deleteEnabled))
+        let process = try ServiceProcess(name: "docker-registry", executable: "docker-registry",
+                                         arguments: ["serve", config], logPath: directory.file("registry-\(port).log"))
+        try process.waitUntilReady {
+            let status = (try? LoopbackHTTP.request("GET", port: port, path: "/v2/"))?.status
+            return status == 200 || status == 401
+        }
+        return RegistryServer(port: port, auth: auth, credentials: credentials, directory: directory, process: process,
+                              deleteEnabled: deleteEnabled)
     }
 
     public func stop() { process.stop() }
