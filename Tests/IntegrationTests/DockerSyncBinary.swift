@@ -85,12 +85,12 @@ final class ChildProcess: @unchecked Sendable {
 
     func signal(_ signal: Int32) { kill(pid, signal) }
 
-    /// Blocks until stdout or stderr contains `text`; fails if the process ends first or `timeout` passes.
-    func waitForOutput(_ text: String, timeout: TimeInterval = 60) throws {
+    /// Blocks until stdout or stderr contains `text` (`count` times); fails if the process ends first or `timeout` passes.
+    func waitForOutput(_ text: String, count: Int = 1, timeout: TimeInterval = 60) throws {
         let deadline = Date().addingTimeInterval(timeout)
         condition.lock()
         defer { condition.unlock() }
-        while !String(decoding: stdoutData + stderrData, as: UTF8.self).contains(text) {
+        while String(decoding: stdoutData + stderrData, as: UTF8.self).components(separatedBy: text).count - 1 < count {
             guard openStreams > 0 else {
                 throw ServiceError("docker-sync ended without printing \"\(text)\":\n\(String(decoding: stdoutData + stderrData, as: UTF8.self))")
             }
