@@ -80,6 +80,12 @@ public actor MemoryQueue: JobQueue {
         await withCheckedContinuation { cycleWaiters[cycle, default: []].append($0) }
     }
 
+    /// Every `waitForCycle(cycle)` returns now, though jobs of it are left: an engine stopped by a
+    /// signal gives up on the cycle (its waiter would otherwise never return).
+    public func stopWaiting(for cycle: String) {
+        for waiter in cycleWaiters.removeValue(forKey: cycle) ?? [] { waiter.resume() }
+    }
+
     public var depth: Int { ready.count - readyHead + delayed.count }
 
     /// Callers of `take` waiting for a job right now.

@@ -7,6 +7,8 @@ public struct CycleReport: Sendable {
     public var outcomes: [Outcome]
     public var transfers: TransferStatistics.Snapshot
     public var duration: Duration
+    /// Every job of the cycle finished (false: a stop left some untaken, or aborted after the grace period).
+    public var complete = true
 
     public init(cycle: String, outcomes: [Outcome], transfers: TransferStatistics.Snapshot, duration: Duration) {
         self.cycle = cycle; self.outcomes = outcomes; self.transfers = transfers; self.duration = duration

@@ -72,14 +72,15 @@ public final class SyncEngine: Sendable {
                                    statistics: statistics, perRegistryLimit: options.perRegistry, logger: logger)
         let jobs = try images.map { try Job.image($0, cycle: cycle, dryRun: options.dryRun) }
         await queue.enqueue(jobs)
-        let workersDone = StopFlag()
+        let workersDone = StopFlag(), cycleDone = StopFlag()
         let worker = Worker(queue: queue, handlers: handlers, backoff: options.backoff, slots: options.concurrency,
                             stopping: workersDone, logger: logger)
         enum Finished { case workers, cycle, graceOver }
-        await withTaskGroup(of: Finished.self) { group in
+        let complete = await withTaskGroup(of: Finished.self, returning: Bool.self) { group in
             group.addTask { await worker.run(); return .workers }
             group.addTask { [queue] in
                 await queue.waitForCycle(cycle)
+                cycleDone.set()  // before the workers may return
                 workersDone.set()
                 await queue.interruptTakers()
                 return .cycle
@@ -93,14 +94,21 @@ public final class SyncEngine: Sendable {
             }
             while let finished = await group.next() {
                 switch finished {
-                case .workers: group.cancelAll(); return
+                case .workers:
+                    let complete = cycleDone.isSet
+                    group.cancelAll()
+                    await queue.stopWaiting(for: cycle)  // stopped early: the cycle task still waits
+                    return complete
                 case .graceOver: group.cancelAll()  // in-flight transfers are aborted; their jobs stay unfinished
                 case .cycle: continue
                 }
             }
+            return cycleDone.isSet
         }
-        return CycleReport(cycle: cycle, outcomes: await outcomes.outcomes, transfers: statistics.snapshot,
-                           duration: ContinuousClock.now - started)
+        var report = CycleReport(cycle: cycle, outcomes: await outcomes.outcomes, transfers: statistics.snapshot,
+                                 duration: ContinuousClock.now - started)
+        report.complete = complete
+        return report
     }
 }
 
