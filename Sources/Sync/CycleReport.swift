@@ -27,6 +27,17 @@ public struct CycleReport: Sendable {
         return text + failureLines
     }
 
+    /// A dry run's plan: `would sync SOURCE:TAG → TARGET` and `would purge TARGET:TAG`, one a line.
+    public var plannedLines: [String] {
+        outcomes.compactMap { outcome in
+            switch outcome.status {
+            case .planned: "would sync \(outcome.source):\(outcome.tag ?? "") → \(outcome.target ?? "")"
+            case .purgePlanned: "would purge \(outcome.target ?? ""):\(outcome.tag ?? "")"
+            default: nil
+            }
+        }
+    }
+
     /// Tag counts by outcome, then one line per failure (no transfer figures: a fleet's are fleet-wide).
     public var outcomeSummary: String { counts + failureLines }
 

@@ -17,11 +17,21 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(help: "Run as a node of a fleet on this Redis (default: env DOCKER_SYNC_REDIS_URL, then redis.url; none: embedded queue).")
     var redis: String?
 
+    @Flag(help: "Sync every image once and exit: 0 when everything synced, 1 when a tag or purge failed (sync.maxerrors aside), 2 on bad input. Refused on a fleet's Redis (use scheduler --once), except with --dry-run.")
+    var once = false
+
+    @Flag(help: "With --once: print the tags each image would sync and purge; copy and delete nothing. Runs in this process, without the fleet.")
+    var dryRun = false
+
     func run() async throws {
         do {
             let fleet = FleetOptions(config: self.config, redis: redis)
+            if dryRun && !once {
+                throw CommandFailure("--dry-run needs --once: a dry-run daemon would plan the same copies every interval, forever")
+            }
             let (read, path) = try loadConfigFile(self.config, required: true)
             let config = fleet.withRedisOverride(read)
+            if once { return try await runOnce(config) }
             let logger = try makeLogger(config)
             let reloader = try fleet.reloader(config, path: path, logger: logger) { try SyncSetup(config: $0, logger: logger) }
             if !config.redis.isEmbedded { return try await runOnRedis(config, fleet: fleet, reloader: reloader, logger: logger) }
@@ -40,6 +50,34 @@ struct DaemonCommand: AsyncParsableCommand {
         } catch let failure as CommandFailure {
             FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
             throw failure.exit()
+        }
+    }
+
+    /// One cycle in this process (see `OnceRun`); the summary goes to stdout, as `sync` prints it.
+    private func runOnce(_ config: Config) async throws {
+        guard config.redis.isEmbedded || dryRun else {
+            throw CommandFailure("--once does not run on a fleet's Redis (\(RedisFleet.redacted(config.redis.url))): "
+                + "use `docker-sync scheduler --once`, which enqueues one cycle for the fleet's workers and exits 1 if a tag failed; "
+                + "or unset redis.url / --redis / DOCKER_SYNC_REDIS_URL to sync in this process")
+        }
+        let logger = try makeLogger(config)
+        let setup: SyncSetup
+        do {
+            setup = try SyncSetup(config: config, dryRun: dryRun, logger: logger)
+        } catch let error as CredentialHelperError {
+            throw CommandFailure("\(error)")
+        }
+        let engine = SyncEngine(registries: setup.registries, options: setup.options, logger: logger)
+        let stop = StopFlag()
+        let signals = stopOnSignals(stop)
+        defer { signals.forEach { $0.cancel() } }
+        let (report, verdict) = try await OnceRun(engine: engine, setup: setup, logger: logger).run(stop: stop)
+        print(report.summary)
+        if dryRun { report.plannedLines.forEach { print($0) } }
+        switch verdict {
+        case .succeeded: return
+        case .failed: throw ExitCode(1)
+        case .interrupted: throw CommandFailure("interrupted by a signal before every image was synced", status: 1)
         }
     }
 

@@ -54,7 +54,7 @@ struct SyncCommand: AsyncParsableCommand {
             let report = try await engine.runCycle(setup.images, stop: stop)
             progress?.finish()
             print(report.summary)
-            if dryRun { printPlanned(report) }
+            if dryRun { report.plannedLines.forEach { print($0) } }
             if !report.succeeded || stop.isSet { throw ExitCode(1) }
         } catch let failure as CommandFailure {
             FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
@@ -62,18 +62,6 @@ struct SyncCommand: AsyncParsableCommand {
         } catch let error as CredentialHelperError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw CommandFailure(error.description).exit()
-        }
-    }
-}
-
-extension SyncCommand {
-    func printPlanned(_ report: CycleReport) {
-        for outcome in report.outcomes {
-            switch outcome.status {
-            case .planned: print("would sync \(outcome.source):\(outcome.tag ?? "") → \(outcome.target ?? "")")
-            case .purgePlanned: print("would purge \(outcome.target ?? ""):\(outcome.tag ?? "")")
-            default: continue
-            }
         }
     }
 }
