@@ -1,6 +1,8 @@
 /// The shared credentials file (`~/.aws/credentials`): INI sections named after profiles, each with
 /// `aws_access_key_id`, `aws_secret_access_key` and optionally `aws_session_token`.
 /// https://docs.aws.amazon.com/sdkref/latest/guide/file-format.html
+/// A `#` or `;` starts a comment: a whole line, anything after a section's `]`, and (after a space
+/// or tab) the rest of a value — as the SDKs read it; AWS keys and secrets hold neither character.
 public struct SharedCredentialsFile: Sendable {
     /// Keys by section name, as written in the file (the credentials file has no `profile ` prefix).
     public let sections: [String: [String: String]]
@@ -11,18 +13,32 @@ public struct SharedCredentialsFile: Sendable {
         for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline) {
             let line = rawLine.trimmingSpaces
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
-            if line.hasPrefix("["), line.hasSuffix("]") {
-                let name = String(line.dropFirst().dropLast()).trimmingSpaces
+            if line.hasPrefix("[") {
+                // `[prod] # production`: read as `[prod]`, so its keys never land in the section above.
+                let header = line.prefix { $0 != "#" && $0 != ";" }.trimmingSpaces
+                guard header.hasSuffix("]") else { current = nil; continue }
+                let name = String(header.dropFirst().dropLast()).trimmingSpaces
                 current = name
                 if sections[name] == nil { sections[name] = [:] }
                 continue
             }
             guard let section = current, let equals = line.firstIndex(of: "=") else { continue }
             let key = String(line[..<equals]).trimmingSpaces.lowercased()
-            let value = String(line[line.index(after: equals)...]).trimmingSpaces
+            let value = Self.uncommented(line[line.index(after: equals)...]).trimmingSpaces
             sections[section]?[key] = value
         }
         self.sections = sections
+    }
+
+    /// A value without its trailing comment: `#` or `;` after a space or tab.
+    private static func uncommented(_ value: Substring) -> Substring {
+        var previous: Character = "="
+        for index in value.indices {
+            let character = value[index]
+            if (character == "#" || character == ";") && (previous == " " || previous == "\t") { return value[..<index] }
+            previous = character
+        }
+        return value
     }
 
     /// The profile's keys, when it has both an access key id and a secret.

@@ -30,6 +30,22 @@ final class AWSCredentialChainTests: XCTestCase {
         XCTAssertNil(parsed.credentials(profile: "missing"))
     }
 
+    /// A comment after a section name must not make the section's keys land in the profile above it
+    /// (here: prod's keys used as the default profile's); one after a value is not part of the key.
+    func testTrailingCommentsNeitherMoveKeysToAnotherProfileNorJoinTheValue() {
+        let text = "[default]\r\n"
+            + "aws_access_key_id = AKIDDEFAULT\r\n"
+            + "aws_secret_access_key = default-secret\r\n"
+            + "[prod] # production account\r\n"
+            + "aws_access_key_id = AKIDPROD ; ci user\r\n"
+            + "aws_secret_access_key = prod/secret+x\t# rotated monthly\r\n"
+        let parsed = SharedCredentialsFile(parsing: text)
+        XCTAssertEqual(parsed.credentials(profile: "default"),
+                       AWSCredentials(accessKeyID: "AKIDDEFAULT", secretAccessKey: "default-secret"))
+        XCTAssertEqual(parsed.credentials(profile: "prod"),
+                       AWSCredentials(accessKeyID: "AKIDPROD", secretAccessKey: "prod/secret+x"))
+    }
+
     func testEnvironmentWinsOverTheFile() throws {
         let home = try homeWithCredentials()
         let chain = AWSCredentialChain(environment: ["HOME": home.path, "AWS_ACCESS_KEY_ID": "AKIDENV",
