@@ -4,7 +4,9 @@ import Foundation
 /// `renewAt`; concurrent requests share one fetch. When the registry refuses them, they are
 /// fetched once more — unless they are only just fetched (then the helper's answer is wrong, not
 /// stale, and asking again for every refused request would flood it). One instance per registry,
-/// shared by every client of it, so a sync of many tags asks the helper once.
+/// shared by every client of it, so a sync of many tags asks the helper once. A renewal that fails
+/// keeps the credentials in hand (`renewAt` comes a margin before they expire; a registry that no
+/// longer takes them gets them renewed as refused ones) and is tried again after `minimumRefetchInterval`.
 public actor HelperCredentials: Hashable {
     public nonisolated let helper: any CredentialHelper
     /// Credentials younger than this are not refetched when refused.
@@ -12,6 +14,8 @@ public actor HelperCredentials: Hashable {
     private let now: @Sendable () -> Date
     private var current: (credentials: IssuedCredentials, fetchedAt: Date)?
     private var inFlight: Task<IssuedCredentials, Error>?
+    /// After a failed renewal: the credentials in hand are sent until then, without asking the helper.
+    private var renewalRetryAt: Date?
     /// How many times the helper was asked (tests, diagnostics).
     public private(set) var fetches = 0
 
@@ -25,7 +29,15 @@ public actor HelperCredentials: Hashable {
     /// The `Authorization: Basic …` value to send.
     func basicAuthorization() async throws -> String {
         if let current, current.credentials.renewAt > now() { return current.credentials.basicAuthorization }
-        return try await fetch().basicAuthorization
+        if let current, let renewalRetryAt, now() < renewalRetryAt { return current.credentials.basicAuthorization }
+        do {
+            return try await fetch().basicAuthorization
+        } catch {
+            // Without this, every request of every job would fail, each asking the helper again.
+            guard let current else { throw error }
+            renewalRetryAt = now().addingTimeInterval(minimumRefetchInterval)
+            return current.credentials.basicAuthorization
+        }
     }
 
     /// After the registry refused `rejected` (an `Authorization` value): the value to retry with,
@@ -47,6 +59,7 @@ public actor HelperCredentials: Hashable {
         defer { inFlight = nil }
         let credentials = try await task.value
         current = (credentials, now())
+        renewalRetryAt = nil
         return credentials
     }
 

@@ -110,6 +110,49 @@ final class HelperCredentialsTests: XCTestCase {
         XCTAssertGreaterThan(helper.calls.issued, before, "credentials past renewAt are not sent again")
     }
 
+    /// Issues one password due for renewal at once (renewAt is the expiry minus a margin), then fails
+    /// as ECR's GetAuthorizationToken does when throttled or unreachable.
+    final class FailingRenewalHelper: CredentialHelper, @unchecked Sendable {
+        struct Unavailable: Error {}
+        private let lock = NSLock()
+        private var count = 0
+        let password: String
+        init(password: String) { self.password = password }
+        var name: String { "failing-renewal" }
+        var issued: Int { lock.withLock { count } }
+
+        func issueCredentials() async throws -> IssuedCredentials {
+            try lock.withLock {
+                count += 1
+                guard count == 1 else { throw Unavailable() }
+                return IssuedCredentials(username: "AWS", password: password, renewAt: Date())
+            }
+        }
+    }
+
+    /// A renewal that fails inside the margin before the expiry keeps the password in hand (the
+    /// registry still takes it) instead of failing every request, and is not retried by every
+    /// request of a busy sync: one more try per `minimumRefetchInterval`.
+    func testAFailedRenewalKeepsTheValidPasswordAndIsNotRetriedByEveryRequest() async throws {
+        let registry = try basicRegistry(password: "still-valid-pw")
+        defer { registry.stop() }
+        let helper = FailingRenewalHelper(password: "still-valid-pw")
+        let client = Live.client(registry.host, credentials: .helper(HelperCredentials(helper: helper)))
+        let manifest = try await Live.pushImage(client, repository: "ecr/renewal", tag: "v1")
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    let head = try await client.headManifest(repository: "ecr/renewal", reference: "v1")
+                    XCTAssertEqual(head?.digest, manifest.digest)
+                }
+            }
+            try await group.waitForAll()
+        }
+        _ = try await client.listTags(repository: "ecr/renewal")
+        XCTAssertEqual(helper.issued, 2, "one failed renewal, then the password in hand until the next try is due")
+    }
+
     /// A registry that lets anyone in, behind a proxy whose first answer is a Basic challenge, so
     /// that the client sends the helper's credentials from then on; `faults` come after it.
     private func challengingProxy(_ registry: RegistryServer, then faults: [FaultRule]) throws -> FaultProxy {
