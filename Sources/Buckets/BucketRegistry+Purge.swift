@@ -55,6 +55,9 @@ private struct ManifestReferences {
     let image: String
     let registry: BucketRegistry
     var digests = Set<Digest>()
+    /// Manifests whose trees were walked. Apart from `digests`: a digest met first as a subject (a
+    /// signature tagged before the image it signs) must still have its own tree walked.
+    private var visited = Set<Digest>()
 
     static func collect(image: String, tags: [String], registry: BucketRegistry) async throws -> Set<Digest> {
         var references = ManifestReferences(image: image, registry: registry)
@@ -68,15 +71,13 @@ private struct ManifestReferences {
 
     private mutating func visit(_ bytes: [UInt8]) async throws {
         let manifest = try ParsedManifest(bytes: bytes, contentType: nil)
-        guard digests.insert(manifest.digest).inserted else { return }
+        digests.insert(manifest.digest)
+        guard visited.insert(manifest.digest).inserted else { return }
         for blob in manifest.blobs(includingForeign: true) { digests.insert(blob.digest) }
-        if let subject = manifest.subject { digests.insert(subject.digest) }
-        for child in manifest.manifests where !digests.contains(child.digest) {
-            guard let bytes = try await registry.client.getObject(BucketLayout.manifest(image, child.digest.description)) else {
-                // Already missing: nothing more of this branch can be kept.
-                digests.insert(child.digest)
-                continue
-            }
+        for child in manifest.manifests.map(\.digest) + [manifest.subject?.digest].compactMap({ $0 }) where !visited.contains(child) {
+            digests.insert(child)
+            // Already missing: nothing more of this branch can be kept.
+            guard let bytes = try await registry.client.getObject(BucketLayout.manifest(image, child.description)) else { continue }
             try await visit(bytes)
         }
     }

@@ -106,6 +106,33 @@ final class BucketRegistryTests: XCTestCase {
                                        "v2/gc/app/blobs/blobs/\(Digest.sha256(of: orphan))"]))
     }
 
+    /// A signature tagged before the image it signs (`a-sig` sorts before `v1`) names the image as
+    /// its subject; the image's own config and layer are still referenced by its tag.
+    func testOrphanCollectionKeepsTheBlobsOfAManifestFirstSeenAsASubject() async throws {
+        let registry = try registry()
+        let client = registry.client
+        let (config, layer, signature) = ([UInt8]("{}".utf8), [UInt8](repeating: 3, count: 10), [UInt8](repeating: 4, count: 10))
+        for blob in [config, layer, signature] {
+            try await client.putObject(BucketLayout.blob("gc/signed", Digest.sha256(of: blob).description), bytes: blob,
+                                       contentType: BucketLayout.blobContentType)
+        }
+        let configDescriptor = #"{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(Digest.sha256(of: config))","size":2}"#
+        let image = RawManifest(bytes: Array(#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":\#(configDescriptor),"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"\#(Digest.sha256(of: layer))","size":10}]}"#.utf8),
+                                mediaType: .ociManifest)
+        let signatureManifest = RawManifest(bytes: Array(#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":\#(configDescriptor),"layers":[{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","digest":"\#(Digest.sha256(of: signature))","size":10}],"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(image.digest)","size":\#(image.size)}}"#.utf8),
+                                            mediaType: .ociManifest)
+        for (manifest, tag) in [(image, "v1"), (signatureManifest, "a-sig")] {
+            try await registry.putManifest(image: "gc/signed", reference: manifest.digest.description, manifest: manifest)
+            try await registry.putManifest(image: "gc/signed", reference: tag, manifest: manifest)
+        }
+        let before = Set(try await client.listKeys(prefix: "v2/gc/signed/"))
+
+        let collected = try await registry.collectOrphans(image: "gc/signed", modifiedBefore: Date(timeIntervalSinceNow: 60))
+        XCTAssertEqual(collected, OrphanCollection())
+        let after = Set(try await client.listKeys(prefix: "v2/gc/signed/"))
+        XCTAssertEqual(after, before, "every object is referenced by a tag")
+    }
+
     func testPingIsWrittenOnceAndOnlyWhenMissing() async throws {
         let registry = try registry()
         try await registry.ensurePing()
