@@ -42,18 +42,26 @@ public struct ConfigChanges: Sendable, Equatable {
         if !registries.isEmpty || old.registries != new.registries { registriesChanged = true }
     }
 
-    /// Images are named by their source; an entry whose targets or tag lists changed is "changed".
+    /// Images are named by their source, once each; a source whose entries' targets or tag lists
+    /// changed is "changed". A source may have several entries (other targets, other tags): they are
+    /// compared together, not each against the first.
     static func imageChanges(_ old: [ImageConfig], _ new: [ImageConfig]) -> [String] {
         var changes: [String] = []
-        let before = Dictionary(old.map { ($0.source, $0) }, uniquingKeysWith: { first, _ in first })
-        let after = Dictionary(new.map { ($0.source, $0) }, uniquingKeysWith: { first, _ in first })
-        for image in new where before[image.source] == nil { changes.append("sync.images: added \(image.source)") }
-        for image in old where after[image.source] == nil { changes.append("sync.images: removed \(image.source)") }
-        for image in new {
-            if let previous = before[image.source], previous != image { changes.append("sync.images: changed \(image.source)") }
+        let before = Dictionary(grouping: old, by: \.source)
+        let after = Dictionary(grouping: new, by: \.source)
+        let newSources = uniqueSources(new), oldSources = uniqueSources(old)
+        for source in newSources where before[source] == nil { changes.append("sync.images: added \(source)") }
+        for source in oldSources where after[source] == nil { changes.append("sync.images: removed \(source)") }
+        for source in newSources {
+            if let previous = before[source], previous != after[source] { changes.append("sync.images: changed \(source)") }
         }
         if changes.isEmpty && old != new { changes.append("sync.images: reordered") }
         return changes
+    }
+
+    private static func uniqueSources(_ images: [ImageConfig]) -> [String] {
+        var seen = Set<String>()
+        return images.map(\.source).filter { seen.insert($0).inserted }
     }
 
     /// Registries are named by their url; the values of `auth` are never shown.

@@ -69,6 +69,32 @@ final class ConfigChangesTests: XCTestCase {
         XCTAssertFalse(changes.registriesChanged, "the registries' clients, tokens and connections are kept")
     }
 
+    /// One source mirrored by two entries (other targets or tags) is common; an edit elsewhere must not
+    /// report it as changed, and a change to either entry names it once.
+    func testASourceListedTwiceIsChangedOnlyWhenOneOfItsEntriesIs() throws {
+        let twice = """
+            sync:
+              images:
+                - source: docker.io/library/alpine
+                  targets: [registry.example.com/mirror/alpine]
+                - source: docker.io/library/alpine
+                  targets: [registry.example.com/edge/alpine]
+                  tags: [edge]
+            """
+        let unchanged = ConfigChanges(from: try config(twice), to: try config(twice + "\n  maxerrors: 3\n"))
+        XCTAssertEqual(unchanged.applied, ["sync.maxerrors 5 → 3"])
+        let edited = ConfigChanges(from: try config(twice), to: try config(twice.replacingOccurrences(of: "[edge]", with: "[edge, beta]")))
+        XCTAssertEqual(edited.applied, ["sync.images: changed docker.io/library/alpine"])
+        let added = ConfigChanges(from: try config(base), to: try config(base.replacingOccurrences(of: "  registries:", with: """
+                - source: docker.io/library/redis
+                  targets: [registry.example.com/a/redis]
+                - source: docker.io/library/redis
+                  targets: [registry.example.com/b/redis]
+              registries:
+            """)))
+        XCTAssertEqual(added.applied, ["sync.images: added docker.io/library/redis"])
+    }
+
     func testChangedCredentialsAreNamedByRegistryNeverShown() throws {
         let edited = base.replacingOccurrences(of: "old-secret-password", with: "new-secret-password")
             .replacingOccurrences(of: "username: robot", with: "username: robot2")
