@@ -22,7 +22,11 @@ extension JobHandlers {
         }
         do {
             // Another worker may have finished this very copy between the check above and the claim.
-            if try await coordination.blobLocation(registry: target.registryKey, digest: digest.description) != target.repository {
+            // The record alone is not proof: it may date from before a purge deleted the blob.
+            let recordedHere = try await coordination.blobLocation(registry: target.registryKey, digest: digest.description)
+                == target.repository
+            let done = try await recordedHere ? target.hasBlob(digest) : false
+            if !done {
                 try await transfer(blob, digest: digest, source: source, target: target)
             }
             try await coordination.release(claim, holder: id)

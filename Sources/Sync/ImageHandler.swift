@@ -19,12 +19,14 @@ extension JobHandlers {
             let needed = mapping.contains { $0.1 != nil && !image.policy.isMutable($0.0) }
             let listed = await targetTags(target)
             var present = try presentTags(listed, of: target, needed: needed)
+            // Emptied by the purge below is not new: blobs recorded there in earlier cycles may be gone.
+            let isNew = present?.isEmpty
             if purging {
                 let deleted = try await purge(image, source: source, listing: listing, target: target, targetTags: listed,
                                               cycle: cycle, holder: id)
                 present?.subtract(deleted)
             }
-            plans.append(TargetPlan(target: target, text: targetText, mapping: mapping, present: present))
+            plans.append(TargetPlan(target: target, text: targetText, mapping: mapping, present: present, isNew: isNew))
         }
         var jobs: [Job] = []
         for plan in plans { jobs += try await tagJobs(image, source: source, plan: plan, cycle: cycle) }
@@ -46,7 +48,7 @@ extension JobHandlers {
             let tagJob = TagJob(source: source.name, sourceReference: sourceReference, target: target.name,
                                 targetTag: targetTag, dryRun: image.dryRun,
                                 targetHasTag: targetTag.flatMap { tag in present.map { $0.contains(tag) } },
-                                targetIsNew: present?.isEmpty)
+                                targetIsNew: plan.isNew)
             jobs.append(try Job(kind: .tag, tagJob, cycle: cycle,
                                 uniqueKey: "tag|\(tagJob.source)|\(sourceReference)|\(tagJob.target)|\(targetTag ?? "")"))
         }
@@ -108,4 +110,6 @@ private struct TargetPlan {
     /// Source reference → target tag.
     let mapping: [(String, String?)]
     let present: Set<String>?
+    /// The target had no tags before any purge (nil: unknown).
+    let isNew: Bool?
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import TestSupport
 import XCTest
@@ -53,5 +56,48 @@ final class BucketPurgeTests: XCTestCase {
             XCTAssertTrue(try exists(key), "\(key) is still referenced")
         }
         try assertSameDigest("\(source.host)/bucket/app:3.0", "\(nginx.host)/bucket/app:3.0")
+    }
+}
+
+/// A daemon keeps where it put each blob from cycle to cycle; a purge that collected a blob must
+/// not leave that record saying the blob is still there.
+final class BucketPurgeDaemonTests: XCTestCase {
+    func testABlobCollectedByAPurgeIsUploadedAgainWhenANewTagNeedsIt() throws {
+        let source = try RegistryServer.start()
+        let moto = try MotoServer.start()
+        let bucket = "repurged"
+        try moto.createBucket(bucket)
+        try moto.allowPublicReads(bucket)
+        let old = try ImageSeeder(source).push(.docker(layers: [900]), repository: "cycle/app", tag: "1.0", seed: 1400, baseLayer: 40_000)
+        let directory = try TemporaryDirectory()
+        let config = try directory.write("config.yaml", """
+            sync:
+              interval: 2s
+              images:
+                - source: \(source.host)/cycle/app
+                  purge: true
+                  targets:
+                    - s3:us-east-1:\(bucket):cycle/app
+            """)
+        let environment = ["AWS_ACCESS_KEY_ID": moto.accessKeyID, "AWS_SECRET_ACCESS_KEY": moto.secretAccessKey,
+                           "AWS_ENDPOINT_URL_S3": moto.endpoint.absoluteString, "DOCKER_SYNC_PURGE_MIN_AGE": "0s"]
+        let daemon = try DockerSyncBinary.start(["--config", config], environment: environment)
+        try daemon.waitForOutput("sync cycle finished")
+
+        // The source drops 1.0 for 2.0, which shares its base layer: the purge deletes 1.0 and,
+        // no tag referencing it any more, the base layer; 2.0 then needs it back.
+        let new = try ImageSeeder(source).push(.docker(layers: [700]), repository: "cycle/app", tag: "2.0", seed: 1401, baseLayer: 40_000)
+        try source.deleteManifest(repository: "cycle/app", digest: old.digest)
+        let shared = try XCTUnwrap(Set(old.blobs).intersection(new.blobs).first, "the base layer")
+        try daemon.waitForOutput("purged", timeout: 60)
+        try daemon.waitForOutput("sync cycle finished", count: 3, timeout: 60)
+        daemon.signal(SIGTERM)
+        let run = try daemon.wait(timeout: 30)
+        XCTAssertEqual(run.status, 0, run.output)
+        for blob in new.blobs {
+            let status = try moto.objectStatus(bucket: bucket, key: "v2/cycle/app/blobs/\(blob)")
+            XCTAssertEqual(status, 200, "2.0's blob \(blob)\(blob == shared ? " (the shared base layer)" : "") is in the bucket")
+        }
+        XCTAssertEqual(try moto.objectStatus(bucket: bucket, key: "v2/cycle/app/manifests/1.0"), 404)
     }
 }
