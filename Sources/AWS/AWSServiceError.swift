@@ -36,7 +36,8 @@ public struct AWSServiceError: Error, Sendable, CustomStringConvertible {
         // Query-protocol and signature errors come as XML `<Error><Code>…</Code><Message>…`.
         let rawCode = body?.__type ?? response.headers["x-amzn-ErrorType"] ?? Self.element("Code", in: text)
         let code = rawCode.map { String($0.split(separator: "#").last ?? "").split(separator: ":").first.map(String.init) ?? "" }
-        let message = body?.message ?? body?.Message ?? Self.element("Message", in: text) ?? String(text.prefix(200))
+        let message = Self.withoutSignedRequest(body?.message ?? body?.Message ?? Self.element("Message", in: text)
+            ?? String(text.prefix(200)))
         let retryable = response.status >= 500 || response.status == 429 || Self.throttlingCodes.contains(code ?? "")
         self.init(service: service, action: action, endpoint: endpoint, status: response.status, code: code,
                   message: message, isRetryable: retryable)
@@ -45,6 +46,14 @@ public struct AWSServiceError: Error, Sendable, CustomStringConvertible {
     init(service: String, action: String, endpoint: String, transport: HTTPError) {
         self.init(service: service, action: action, endpoint: endpoint, status: nil, code: nil,
                   message: transport.description, isRetryable: transport.isRetryable)
+    }
+
+    /// A signature mismatch's message goes on with the canonical request and string to sign AWS
+    /// expected; those hold the signed headers, `x-amz-security-token` among them: cut them off.
+    static func withoutSignedRequest(_ message: String) -> String {
+        let cut = ["The Canonical String", "The String-to-Sign"].compactMap { message.range(of: $0)?.lowerBound }.min()
+        guard let cut else { return message }
+        return String(message[..<cut]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private static func element(_ name: String, in xml: String) -> String? {
