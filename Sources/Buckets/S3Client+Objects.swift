@@ -21,16 +21,25 @@ public struct ObjectSummary: Sendable, Equatable {
         self.key = key; self.lastModified = lastModified
     }
 
-    /// Each `Contents` holds its `Key` before its `LastModified`.
+    /// One object per `Contents` (a boundary entry), whatever the order of its `Key` and `LastModified`:
+    /// a date given to the wrong key could let a purge delete an object younger than its margin.
     static func parse(_ values: [(name: String, text: String)]) -> [ObjectSummary] {
         var objects: [ObjectSummary] = []
+        var key: String?
+        var lastModified: Date?
+        func flush() {
+            if let key { objects.append(ObjectSummary(key: key, lastModified: lastModified)) }
+            key = nil; lastModified = nil
+        }
         for (name, text) in values {
-            if name == "Key" {
-                objects.append(ObjectSummary(key: text, lastModified: nil))
-            } else if name == "LastModified", let last = objects.popLast() {
-                objects.append(ObjectSummary(key: last.key, lastModified: last.lastModified ?? Self.date(text)))
+            switch name {
+            case "Contents": flush()
+            case "Key": key = text
+            case "LastModified": lastModified = Self.date(text)
+            default: break
             }
         }
+        flush()
         return objects
     }
 
@@ -147,12 +156,23 @@ extension S3Client {
                 try check(response, "GET", key: description)
                 return response
             }
-            let values = S3XML.values(of: ["Key", "LastModified", "NextContinuationToken", "IsTruncated"], in: response.body)
+            let values = S3XML.values(of: ["Key", "LastModified", "NextContinuationToken", "IsTruncated"],
+                                      boundaries: ["Contents"], in: response.body)
             objects += ObjectSummary.parse(values)
-            let truncated = values.first { $0.name == "IsTruncated" }?.text == "true"
-            token = truncated ? values.first { $0.name == "NextContinuationToken" }?.text : nil
+            token = try Self.continuation(values, bucket: address.description, prefix: prefix)
         } while token != nil
         return objects
+    }
+
+    /// The token of the next page; a listing that says it is truncated without one is an error, not a
+    /// short answer: a purge that sees part of an image would take the rest for orphans.
+    static func continuation(_ values: [(name: String, text: String)], bucket: String, prefix: String) throws -> String? {
+        guard values.first(where: { $0.name == "IsTruncated" })?.text == "true" else { return nil }
+        guard let token = values.first(where: { $0.name == "NextContinuationToken" })?.text, !token.isEmpty else {
+            throw S3Error(bucket: bucket, method: "GET", key: "list \(prefix)", status: 200,
+                          message: "the listing is truncated but has no NextContinuationToken", classification: .fatal)
+        }
+        return token
     }
 
     /// Removes `key` (absent is fine).

@@ -6,10 +6,11 @@ import FoundationXML
 /// The few values docker-sync reads from S3's XML answers (error `Code`/`Message`, listed `Key`s,
 /// `UploadId`, `NextContinuationToken`): the text of elements by name, in document order.
 enum S3XML {
-    /// The text of every element named in `names`, in document order.
-    static func values(of names: Set<String>, in body: [UInt8]) -> [(name: String, text: String)] {
+    /// The text of every element named in `names`, in document order; each element named in
+    /// `boundaries` adds an entry with empty text where it starts, so callers can group what it holds.
+    static func values(of names: Set<String>, boundaries: Set<String> = [], in body: [UInt8]) -> [(name: String, text: String)] {
         guard !body.isEmpty else { return [] }
-        let collector = Collector(names: names)
+        let collector = Collector(names: names, boundaries: boundaries)
         let parser = XMLParser(data: Data(body))
         parser.delegate = collector
         _ = parser.parse()
@@ -31,14 +32,16 @@ enum S3XML {
 
     private final class Collector: NSObject, XMLParserDelegate {
         let names: Set<String>
+        let boundaries: Set<String>
         var found: [(name: String, text: String)] = []
         private var current: String?
         private var text = ""
 
-        init(names: Set<String>) { self.names = names }
+        init(names: Set<String>, boundaries: Set<String>) { self.names = names; self.boundaries = boundaries }
 
         func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
                     qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+            if boundaries.contains(elementName) { found.append((elementName, "")) }
             if names.contains(elementName) { current = elementName; text = "" }
         }
 
