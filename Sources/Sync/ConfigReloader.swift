@@ -16,7 +16,8 @@ public struct LiveConfig: Sendable {
 /// boundary, periodically, or on SIGHUP. A change is detected by the file's content hash, not its
 /// mtime, since a Kubernetes ConfigMap update swaps a symlink. A new config that parses and sets up
 /// becomes `current`; one that does not is logged with its file:line:column and the last good one
-/// stays; a missing file (mid-swap) is looked for again at the next check. Keys that only a restart
+/// stays; a missing file (mid-swap) is looked for again at the next check, and so is one that parses
+/// but cannot be set up yet (a Secret with its AWS keys mounted after the ConfigMap). Keys that only a restart
 /// applies (`ConfigChanges.needRestart`) keep their running value.
 public final class ConfigReloader: @unchecked Sendable {
     public enum Trigger: Sendable { case check, hangup }
@@ -33,6 +34,9 @@ public final class ConfigReloader: @unchecked Sendable {
     private var live: LiveConfig
     /// The content last looked at, accepted or rejected: it is not parsed (nor its error logged) again.
     private var seen: Digest?
+    /// Content that parsed but could not be set up (say, `helper: ecr` before the AWS keys it needs are
+    /// mounted), and why: tried again at each check, since what it lacks may appear; logged once.
+    private var notSetUp: (digest: Digest, error: String)?
     private var reportedMissing = false
 
     /// `path` is the file `config` was read from (nil: none, nothing to watch); `prepare` applies what
@@ -67,23 +71,34 @@ public final class ConfigReloader: @unchecked Sendable {
             }
             reportedMissing = false
             let digest = Digest.sha256(of: Array(data))
-            guard digest != seen || trigger == .hangup else { return nil }
+            let retry = notSetUp?.digest == digest && trigger != .hangup
+            guard digest != seen || trigger == .hangup || retry else { return nil }
             seen = digest
-            return reload(data, path: path, trigger: trigger)
+            return reload(data, path: path, trigger: trigger, digest: digest, quietly: retry)
         }
     }
 
-    private func reload(_ data: Data, path: String, trigger: Trigger) -> LiveConfig? {
+    /// `quietly`: the same content is tried again after it could not be set up; only a new error is logged.
+    private func reload(_ data: Data, path: String, trigger: Trigger, digest: Digest, quietly: Bool) -> LiveConfig? {
         do {
             guard let text = String(data: data, encoding: .utf8) else {
                 throw ConfigError(mark: nil, message: "\(path): the config file is not valid UTF-8 text")
             }
+            let previous = notSetUp
+            notSetUp = nil
             let loaded = try Config.parse(yaml: text, file: path, environment: environment)
-            for warning in loaded.warnings { logger.warning("\(warning)") }
+            if !quietly { for warning in loaded.warnings { logger.warning("\(warning)") } }
             let read = prepare(loaded.config)
             let changes = ConfigChanges(from: live.config, to: read)
             let config = read.keepingRestartOnlyKeys(of: live.config)
-            var setup = try makeSetup(config)
+            var setup: SyncSetup
+            do {
+                setup = try makeSetup(config)
+            } catch {
+                notSetUp = (digest, "\(error)")
+                if quietly && previous?.error == "\(error)" { return nil }
+                throw error
+            }
             if !changes.registriesChanged { setup = setup.keeping(live.setup.registries) }
             report(changes, path: path, trigger: trigger)
             guard !changes.applied.isEmpty else { return nil }

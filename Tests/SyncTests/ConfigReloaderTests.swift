@@ -91,6 +91,31 @@ final class ConfigReloaderTests: XCTestCase {
         XCTAssertEqual(reloader.current.generation, 0)
     }
 
+    /// A ConfigMap and the Secret holding AWS keys are mounted separately and land apart: a config
+    /// adding `helper: ecr` that arrives first cannot be set up yet. It is tried again at each check
+    /// (its error logged once) and taken when the keys appear, not left aside until the next edit.
+    func testAConfigThatCannotBeSetUpYetIsTakenOnceWhatItLacksAppears() throws {
+        try replace(with: yaml(images: ["alpine"]))
+        let credentials = directory.file("aws-credentials")
+        let environment = ["AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_REGION": "eu-west-1"]
+        let config = try Config.load(path: path, environment: [:]).config
+        let logger = Logger(label: "reload") { _ in self.log }
+        let makeSetup: ConfigReloader.Setup = { try SyncSetup(config: $0, environment: environment, logger: logger) }
+        let reloader = ConfigReloader(path: path, config: config, setup: try makeSetup(config), environment: [:], logger: logger,
+                                      makeSetup: makeSetup)
+        try replace(with: yaml(images: ["alpine"]).replacingOccurrences(of: "auth: {username: robot, password: first-password}",
+                                                                        with: "auth: {helper: ecr}"))
+        XCTAssertNil(reloader.check())
+        XCTAssertNil(reloader.check())
+        XCTAssertEqual(log.lines.filter { $0.contains("no AWS credentials") }.count, 1, "\(log.lines)")
+
+        try "[default]\naws_access_key_id = AKIDLATE\naws_secret_access_key = late-secret\n"
+            .write(toFile: credentials, atomically: true, encoding: .utf8)
+        let live = try XCTUnwrap(reloader.check(), "\(log.lines)")
+        XCTAssertEqual(live.config.sync.registries.first?.auth.helper, "ecr")
+        XCTAssertTrue(log.lines.last?.contains("credentials of registry.example.com changed") == true, "\(log.lines)")
+    }
+
     func testAMissingFileIsReportedOnceAndLookedForAgain() throws {
         try replace(with: yaml(images: ["alpine"]))
         let reloader = try reloader()
