@@ -76,13 +76,15 @@ public actor MemoryQueue: JobQueue {
     }
 
     public func waitForCycle(_ cycle: String) async {
-        guard outstanding[cycle, default: 0] > 0 else { return }
+        guard outstanding[cycle, default: 0] > 0, !abandonedCycles.contains(cycle) else { return }
         await withCheckedContinuation { cycleWaiters[cycle, default: []].append($0) }
     }
 
     /// Every `waitForCycle(cycle)` returns now, though jobs of it are left: an engine stopped by a
-    /// signal gives up on the cycle (its waiter would otherwise never return).
+    /// signal gives up on the cycle (its waiter would otherwise never return). A wait that only starts
+    /// afterwards returns at once too: the engine may give up before its waiting task has run.
     public func stopWaiting(for cycle: String) {
+        abandonedCycles.insert(cycle)
         for waiter in cycleWaiters.removeValue(forKey: cycle) ?? [] { waiter.resume() }
     }
 
@@ -94,6 +96,8 @@ public actor MemoryQueue: JobQueue {
     // MARK: - Internals
 
     private var groupFailures: [String: JobFailure] = [:]
+    /// Cycles an engine stopped waiting for (at shutdown; a handful per process).
+    private var abandonedCycles: Set<String> = []
 
     private func lease(_ job: Job) -> LeasedJob {
         LeasedJob(job: job, groupFailure: groupFailures.removeValue(forKey: job.id))

@@ -23,6 +23,15 @@ final class MemoryQueueTests: XCTestCase {
         XCTAssertNil(none)
     }
 
+    func testAWaitStartedAfterTheEngineGaveUpOnTheCycleReturnsAtOnce() async {
+        let queue = MemoryQueue()
+        await queue.enqueue([job(), job(cycle: "c2")])
+        await queue.stopWaiting(for: "c1")
+        await queue.waitForCycle("c1")  // would never return: c1 still has a job outstanding
+        let depth = await queue.depth
+        XCTAssertEqual(depth, 2, "giving up on a cycle leaves its jobs where they are")
+    }
+
     func testAUniqueKeyIsEnqueuedOncePerCycle() async {
         let queue = MemoryQueue()
         await queue.enqueue([job(key: "image|x"), job(key: "image|x"), job(cycle: "c2", key: "image|x")])
