@@ -165,8 +165,7 @@ final class CurlTransfer {
 
     /// Returns the bytes consumed; anything else makes libcurl abort.
     private func onHeader(_ line: UnsafeRawBufferPointer) -> Int {
-        let text = String(decoding: line, as: UTF8.self)
-        guard let head = parser.consume(Substring(text), url: exchange.target.url) else { return line.count }
+        guard let head = parser.consume(line, url: exchange.target.url) else { return line.count }
         if exchange.followsRedirects && Self.redirectStatuses.contains(head.status) && head.headers["Location"] != nil {
             isRedirect = true
             return line.count
