@@ -40,7 +40,7 @@ public final class Registries: Sendable {
 
     private func client(_ reference: ImageReference, _ role: Role) -> RegistryClient {
         let settings = settings(reference, role)
-        let key = "\(role)|\(reference.registry)|\(settings.credentials.identity)"
+        let key = (role == .source ? "source|" : "target|") + reference.registry + "|" + settings.credentials.identity
         return clients.get(key) {
             RegistryClient(registry: reference.registry, scheme: settings.insecure ? .http : nil, http: http,
                            credentials: settings.credentials, access: role == .source ? .pull : .pullPush,
