@@ -33,11 +33,27 @@ func loadConfigFile(_ path: String?, required: Bool) throws -> (config: Config, 
     }
 }
 
+/// The first step of every long-running command: until `reloadOnHangup` (or `logHangups`) takes
+/// SIGHUP over, a SIGHUP — an operator's `pkill -HUP docker-sync` after editing the config —
+/// must not end a process that is still connecting to Redis or reading its config.
+func ignoreHangups() {
+    signal(SIGHUP, SIG_IGN)
+}
+
 /// SIGHUP re-reads the config file at once (see `ConfigReloader`).
 func reloadOnHangup(_ reloader: ConfigReloader) -> DispatchSourceSignal {
     signal(SIGHUP, SIG_IGN)
     let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
     source.setEventHandler { reloader.check(.hangup) }
+    source.resume()
+    return source
+}
+
+/// A `--once` run reads its config once: SIGHUP is logged and changes nothing.
+func logHangups(_ logger: Logger) -> DispatchSourceSignal {
+    signal(SIGHUP, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+    source.setEventHandler { logger.notice("SIGHUP ignored: a --once run reads its config once; the next run reads the edit") }
     source.resume()
     return source
 }

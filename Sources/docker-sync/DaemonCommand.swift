@@ -24,6 +24,7 @@ struct DaemonCommand: AsyncParsableCommand {
     var dryRun = false
 
     func run() async throws {
+        ignoreHangups()
         do {
             let fleet = FleetOptions(config: self.config, redis: redis)
             if dryRun && !once {
@@ -69,7 +70,7 @@ struct DaemonCommand: AsyncParsableCommand {
         }
         let engine = SyncEngine(registries: setup.registries, options: setup.options, logger: logger)
         let stop = StopFlag()
-        let signals = stopOnSignals(stop)
+        let signals = stopOnSignals(stop) + [logHangups(logger)]
         defer { signals.forEach { $0.cancel() } }
         let (report, verdict) = try await OnceRun(engine: engine, setup: setup, logger: logger).run(stop: stop)
         print(report.summary)

@@ -16,6 +16,7 @@ struct SchedulerCommand: AsyncParsableCommand {
     var once = false
 
     func run() async throws {
+        ignoreHangups()
         try await runRole {
             let (config, path) = try fleet.loadFile(configRequired: true)
             let logger = try makeLogger(config)
@@ -41,6 +42,7 @@ struct WorkerCommand: AsyncParsableCommand {
     var concurrency: Int?
 
     func run() async throws {
+        ignoreHangups()
         try await runRole {
             let (config, path) = try fleet.loadFile(configRequired: false)
             let logger = try makeLogger(config)
@@ -64,6 +66,7 @@ struct ReporterCommand: AsyncParsableCommand {
     @OptionGroup var fleet: FleetOptions
 
     func run() async throws {
+        ignoreHangups()
         try await runRole {
             let (config, path) = try fleet.loadFile(configRequired: false)
             let logger = try makeLogger(config)
