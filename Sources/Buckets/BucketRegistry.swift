@@ -55,6 +55,13 @@ public final class BucketRegistry: Sendable {
         BucketLayout.tags(inManifestKeys: try await client.listKeys(prefix: BucketLayout.manifests(image)), image: image)
     }
 
+    /// The tags `v2/<image>/tags/list` names now; nil when it is absent or not a tag list.
+    public func storedTagList(image: String) async throws -> [String]? {
+        struct TagList: Decodable { let tags: [String]? }
+        guard let body = try await client.getObject(BucketLayout.tagList(image)) else { return nil }
+        return (try? JSONDecoder().decode(TagList.self, from: Data(body)))?.tags ?? nil
+    }
+
     /// Rewrites `v2/<image>/tags/list` from the tags present now. Callers serialise this per image,
     /// so the last writer has seen every tag written before it.
     public func writeTagList(image: String) async throws {

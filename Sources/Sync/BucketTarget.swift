@@ -50,6 +50,15 @@ struct BucketTarget: TargetRepository {
         }
     }
 
+    func repairTagIndex(present: Set<String>, serially: TagIndexLock) async throws -> Bool {
+        let stored = try await registry.storedTagList(image: image.image)
+        guard Set(stored ?? []) != present else { return false }
+        try await serially.run("taglist|\(image)") {
+            try await registry.writeTagList(image: image.image)
+        }
+        return true
+    }
+
     /// A tag is an object of its own: deleting it leaves every other tag, whatever its digest.
     func deleteTag(_ tag: String, keeping kept: KeptManifests) async throws -> TagDeletion {
         try await registry.deleteTag(image: image.image, tag: tag) ? .deleted : .absent

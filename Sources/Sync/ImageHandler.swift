@@ -19,6 +19,7 @@ extension JobHandlers {
             let needed = mapping.contains { $0.1 != nil && !image.policy.isMutable($0.0) }
             let listed = await targetTags(target)
             var present = try presentTags(listed, of: target, needed: needed)
+            if case .success(let tags) = listed, !image.dryRun { await repairTagIndex(target, present: tags, holder: id) }
             // Emptied by the purge below is not new: blobs recorded there in earlier cycles may be gone.
             let isNew = present?.isEmpty
             if purging {
@@ -78,6 +79,17 @@ extension JobHandlers {
     private func tagMapping(source: ImageReference, targetTag: String?, tags: [String]) -> [(String, String?)] {
         if let targetTag, tags.count == 1 { return [(tags[0], targetTag)] }
         return tags.map { ($0, $0.hasPrefix("sha256:") ? nil : $0) }
+    }
+
+    /// Best effort: a target whose tag index cannot be read or written now fails in its tag jobs, if at all.
+    private func repairTagIndex(_ target: TargetRepository, present: Set<String>, holder: String) async {
+        do {
+            if try await target.repairTagIndex(present: present, serially: TagIndexLock(coordination: coordination, holder: holder)) {
+                logger.warning("the tag index of \(target.name) did not match its tags (a run ended between writing a tag and the index); rewrote it")
+            }
+        } catch {
+            logger.warning("cannot check the tag index of \(target.name): \(error)")
+        }
     }
 
     private func targetTags(_ target: TargetRepository) async -> Result<Set<String>, Error> {

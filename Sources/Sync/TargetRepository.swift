@@ -22,6 +22,10 @@ protocol TargetRepository: Sendable {
     /// After a commit's manifests (and its tag, if any) were written: whatever else the target keeps
     /// besides them. `serially` runs a body alone per key across the fleet.
     func committed(tag: String?, serially: TagIndexLock) async throws
+    /// Brings what the target keeps about its tags (a bucket's `tags/list`) in line with `present`, the
+    /// tags just listed: a run that ended between writing a tag and its index left it behind. True when
+    /// something was rewritten.
+    func repairTagIndex(present: Set<String>, serially: TagIndexLock) async throws -> Bool
     /// Removes `tag` without removing a manifest that a tag of `kept` still needs.
     func deleteTag(_ tag: String, keeping kept: KeptManifests) async throws -> TagDeletion
     /// After a purge deleted `tags`: whatever else the target keeps in step with its tags, deleting
@@ -81,6 +85,9 @@ struct RegistryTarget: TargetRepository {
 
     /// A registry keeps its own tag list.
     func committed(tag: String?, serially: TagIndexLock) async throws {}
+
+    /// A registry's tag list is the registry's own.
+    func repairTagIndex(present: Set<String>, serially: TagIndexLock) async throws -> Bool { false }
 
     /// Deletes the tag alone where the registry can (OCI distribution 1.1); else deletes its
     /// manifest by digest — which removes every tag on it — unless a kept tag needs that manifest.

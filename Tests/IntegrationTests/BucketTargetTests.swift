@@ -70,6 +70,44 @@ final class BucketTargetTests: XCTestCase {
         XCTAssertEqual(Array(fixture.writes.dropFirst(writesBefore)), [], "an up-to-date run writes nothing")
     }
 
+    /// A run that ended between writing a tag and rewriting `tags/list` (here the bucket refuses that
+    /// one write; a killed worker does the same) left the index behind. The tags themselves are
+    /// present, so no tag job would touch them again: the next run's image job rewrites the index.
+    func testAStaleTagListIsRewrittenByTheNextRun() throws {
+        let fixture = try Self.shared.get()
+        try ImageSeeder(fixture.source).push([
+            ImageSeeder.Image(repository: "bucket/stale", tag: "a", kind: .docker(layers: [256]), seed: 1107),
+            ImageSeeder.Image(repository: "bucket/stale", tag: "b", kind: .oci(layers: [256]), seed: 1108),
+        ])
+        let tagList = "v2/bucket/stale/tags/list"
+        let refusing = try FaultProxy.start(upstream: "127.0.0.1:\(fixture.moto.port)",
+                                            faults: [.status(500, methods: ["PUT"], path: "/\(tagList)")])
+        let directory = try TemporaryDirectory()
+        let config = try directory.write("config.yaml", "sync:\n  retry:\n    attempts: 1\n")
+        let arguments = ["sync", "-s", "\(fixture.source.host)/bucket/stale", "-t", "s3:us-east-1:\(Fixture.bucket):bucket/stale",
+                         "--config", config]
+        var environment = fixture.environment
+        environment["AWS_ENDPOINT_URL_S3"] = "http://\(refusing.host)"
+        let cut = try DockerSyncBinary.run(arguments, environment: environment)
+        XCTAssertEqual(cut.status, 1, cut.output)
+        XCTAssertEqual(try fixture.moto.objectStatus(bucket: Fixture.bucket, key: "v2/bucket/stale/manifests/a"), 200)
+        XCTAssertEqual(try fixture.moto.objectStatus(bucket: Fixture.bucket, key: "v2/bucket/stale/manifests/b"), 200)
+        XCTAssertEqual(try fixture.moto.objectStatus(bucket: Fixture.bucket, key: tagList), 404, "the index was never written")
+
+        let writesBefore = fixture.writes.count
+        let run = try DockerSyncBinary.run(arguments, environment: fixture.environment)
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.stdout.contains("2 skipped"), run.stdout)
+        XCTAssertTrue(run.output.contains("the tag index of s3:us-east-1:\(Fixture.bucket):bucket/stale did not match its tags"), run.output)
+        XCTAssertEqual(try Skopeo.listTags("\(fixture.nginx.host)/bucket/stale"), ["a", "b"])
+        XCTAssertEqual(fixture.writes.dropFirst(writesBefore).map(\.path), ["/\(Fixture.bucket)/\(tagList)"], "only the index is written")
+
+        let again = try DockerSyncBinary.run(arguments, environment: fixture.environment)
+        XCTAssertEqual(again.status, 0, again.output)
+        XCTAssertFalse(again.output.contains("tag index"), "an index in line is left alone:\n\(again.output)")
+        XCTAssertEqual(fixture.writes.count, writesBefore + 1, "and nothing is written")
+    }
+
     func testCorruptBlobFromTheSourceIsNeverStored() throws {
         let fixture = try Self.shared.get()
         let layerSize = 3 << 20
