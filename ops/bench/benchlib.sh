@@ -16,6 +16,7 @@
 #                            free loopback port; sets REGISTRY
 #   fresh_target NAME        start_registry NAME, remembering its address for `registry_of NAME`
 #   stop_registries          kills (by PID) the registries started so far and waits for them
+#   discard_registry NAME    stops registry NAME and deletes its blobs
 #   seed_workload REG TAGS BIG_MIB
 #                            seeds the benchmark workload (bench/many, bench/big) into REG; writes
 #                            $WORK/seed.json
@@ -104,6 +105,17 @@ EOF
 }
 
 registry_of() { cat "$WORK/$1/address"; }
+
+# discard_registry NAME: stops registry NAME and deletes its blobs. Each cold run of the big layer
+# (and each floor upload) leaves --big-mib behind; on tmpfs, --repeat 9 used to hold 4.6 GiB of RAM
+# until the end, and every run wrote into memory the VM had not touched yet.
+discard_registry() {
+    local pid
+    pid="$(cat "$WORK/$1/pid")"
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    rm -rf "${STORAGE_ROOT:-$WORK}/$1"
+}
 
 # fresh_target NAME: starts registry NAME and records its address for registry_of.
 fresh_target() { start_registry "$1"; echo "$REGISTRY" >"$WORK/$1/address"; }

@@ -20,7 +20,7 @@
 #   --concurrency N  passed to docker-sync sync (default: docker-sync's own default)
 #   --rev REV        build that commit (git archive into .build-bench-src) instead of the working tree
 #   --binary PATH    use this docker-sync binary; no build
-#   --repeat N       cold runs of each tool (and floor uploads), interleaved (default 3; medians)
+#   --repeat N       cold runs of each tool (and floor uploads), interleaved (default 5; medians)
 #   --storage S      where the registries keep blobs: tmpfs (default; /dev/shm) or disk (under $TMPDIR).
 #                    On disk, distribution's fsyncs (about 14 per blob) dominate the many-tags workload and
 #                    slow down as the disk falls behind over consecutive runs: the figures then measure the disk
@@ -35,7 +35,7 @@ REV=""
 BINARY=""
 KEEP=0
 SKOPEO=1
-REPEAT=3
+REPEAT=5
 STORAGE=tmpfs
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -79,9 +79,8 @@ build_docker_sync
 
 # -- registries --------------------------------------------------------------------------------------
 start_registry src;   SRC="$REGISTRY"
-fresh_target floor;   FLOOR="$(registry_of floor)"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
-say "registries: source $SRC, floor target $FLOOR; storage $STORAGE ($STORAGE_ROOT)"
+say "registries: source $SRC; storage $STORAGE ($STORAGE_ROOT)"
 
 # -- seed --------------------------------------------------------------------------------------------
 seed_workload "$SRC" "$TAGS" "$BIG_MIB"
@@ -140,16 +139,17 @@ skopeo_run() {
         --src-tls-verify=false --dest-tls-verify=false "$SRC/$3" "$(registry_of "$2")/bench"
 }
 
-# floor_upload N: POST, then curl GET of the big blob piped into curl PUT ?digest= (repository floor/bigN).
+# floor_upload N: POST, then curl GET of the big blob piped into curl PUT ?digest= (repository floor/bigN
+# of the registry floorN).
 floor_upload() {
+    local target="floor$1" size
     # shellcheck disable=SC2016
-    measure "big floor" curl floor bash -c 'set -euo pipefail
+    measure "big floor" curl "$target" bash -c 'set -euo pipefail
         location="$(curl -fsS -X POST -D - -o /dev/null "http://$2/v2/floor/big$4/blobs/uploads/" | tr -d "\r" | awk "tolower(\$1) == \"location:\" {print \$2}")"
         curl -fsS "http://$1/v2/bench/big/blobs/$3" |
             curl -fsS -X PUT -T - -H "Content-Type: application/octet-stream" -o /dev/null "$location&digest=$3"' \
-        floor "$SRC" "$FLOOR" "$BIG_DIGEST" "$1"
-    local size
-    size="$(curl -fsSI "http://$FLOOR/v2/floor/big$1/blobs/$BIG_DIGEST" | tr -d '\r' | awk 'tolower($1) == "content-length:" {print $2}')"
+        floor "$SRC" "$(registry_of "$target")" "$BIG_DIGEST" "$1"
+    size="$(curl -fsSI "http://$(registry_of "$target")/v2/floor/big$1/blobs/$BIG_DIGEST" | tr -d '\r' | awk 'tolower($1) == "content-length:" {print $2}')"
     [[ "$size" == "$((BIG_MIB * 1024 * 1024))" ]] || die "floor upload: target holds ${size:-nothing}, want $((BIG_MIB * 1024 * 1024)) bytes"
 }
 
@@ -170,15 +170,21 @@ fi
 
 if [[ $BIG_MIB -gt 0 ]]; then
     BIG_DIGEST="$(python3 -c 'import json,sys; print([i for i in json.load(open(sys.argv[1]))["images"] if i["repository"] == "bench/big"][0]["blobs"][-1])' "$WORK/seed.json")"
-    # docker-sync cold and the floor are interleaved, REPEAT times each (each cold run into a fresh
-    # registry, each floor upload into a fresh repository); the table shows medians.
+    # docker-sync cold and the floor are interleaved, REPEAT times each, each into a fresh registry
+    # that is checked and discarded after the round (the first docker-sync target stays for the
+    # no-op run); the table shows medians.
     say "big: docker-sync cold and the raw floor, interleaved, $REPEAT time(s) each; docker-sync no-op$([[ $SKOPEO == 1 ]] && echo "; skopeo cold, no-op")"
-    DS_BIG=() SK_BIG=()
+    SK_BIG=()
     for i in $(seq "$REPEAT"); do
-        fresh_target "ds-big$i"; DS_BIG+=("$(registry_of "ds-big$i")")
+        fresh_target "ds-big$i"; fresh_target "floor$i"
         if (( i % 2 == 0 )); then floor_upload "$i"; fi
         docker_sync_run "big cold" "ds-big$i" bench/big
         if (( i % 2 == 1 )); then floor_upload "$i"; fi
+        discard_registry "floor$i"
+        if (( i > 1 )); then
+            check_digests bench/big "$(registry_of "ds-big$i")"
+            discard_registry "ds-big$i"
+        fi
     done
     docker_sync_run "big no-op" ds-big1 bench/big
     if [[ $SKOPEO == 1 ]]; then
@@ -186,7 +192,7 @@ if [[ $BIG_MIB -gt 0 ]]; then
         skopeo_run "big cold" sk-big bench/big
         skopeo_run "big no-op" sk-big bench/big
     fi
-    check_digests bench/big "${DS_BIG[@]}" -- "${SK_BIG[@]}"
+    check_digests bench/big "$(registry_of ds-big1)" -- "${SK_BIG[@]}"
 fi
 
 printf '{"kind": "meta", "load_before": "%s", "load_after": "%s", "cores": %s}\n' \
