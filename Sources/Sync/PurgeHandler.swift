@@ -57,6 +57,12 @@ extension JobHandlers {
                 try await publish(purgeOutcome(image, target, tag, .purged, cycle))
             case .absent:
                 logger.debug("already gone", metadata: ["image": "\(image.source)", "target": "\(target.name)", "tag": "\(tag)"])
+            case let .deletedRestoringShared(digest, restoredTags):
+                deleted.append(tag)
+                try await publish(purgeOutcome(image, target, tag, .purged, cycle))
+                let under = restoredTags.isEmpty ? "" : " under the kept tags \(restoredTags.joined(separator: ", "))"
+                logger.warning("the registry deleted the manifest \(digest.short) with the tag, and every tag on it; put it back\(under)",
+                               metadata: ["image": "\(image.source)", "target": "\(target.name)", "tag": "\(tag)"])
             case let .shared(digest, keptTag):
                 logger.warning("not purged: the registry can only delete the manifest \(digest.short), which the kept tag \(keptTag) needs",
                                metadata: ["image": "\(image.source)", "target": "\(target.name)", "tag": "\(tag)"])

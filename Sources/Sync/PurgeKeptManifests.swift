@@ -8,21 +8,26 @@ import Queue
 actor KeptManifests {
     let tags: [String]
     private var needers: [Digest: String]?
+    private var tagged: [Digest: [String]] = [:]
 
     init(tags: [String]) { self.tags = tags }
 
     /// A kept tag whose manifest is `digest` or has it below (an index's child); nil when none.
-    /// `resolve` names the digests of a tag's manifest tree.
+    /// `resolve` names the digests of a tag's manifest tree, its own manifest first.
     func tag(needing digest: Digest, resolve: @escaping @Sendable (String) async throws -> [Digest]) async throws -> String? {
         if let needers { return needers[digest] }
         let trees = try await Self.resolveAll(tags, resolve)
         var found: [Digest: String] = [:]
         for (tag, digests) in zip(tags, trees) {
             for needed in digests where found[needed] == nil { found[needed] = tag }
+            if let own = digests.first { tagged[own, default: []].append(tag) }
         }
         needers = found
         return found[digest]
     }
+
+    /// The kept tags whose own manifest is `digest` (known once `tag(needing:)` has run).
+    func tags(pointingAt digest: Digest) -> [String] { tagged[digest] ?? [] }
 
     /// `resolve` of every tag, a few at a time (a repository may keep thousands), in `tags`' order.
     private static func resolveAll(_ tags: [String], _ resolve: @escaping @Sendable (String) async throws -> [Digest],

@@ -40,6 +40,9 @@ enum TagDeletion: Sendable, Equatable {
     case absent
     /// Left in place: the registry can only delete the manifest `digest`, which the kept tag `keptTag` needs.
     case shared(digest: Digest, keptTag: String)
+    /// Deleted, but the registry took the manifest `digest` with it, and every tag on it: the manifest
+    /// was put back by digest and under `restoredTags`, the kept tags that pointed at it.
+    case deletedRestoringShared(digest: Digest, restoredTags: [String])
 }
 
 extension TargetRepository {
@@ -91,21 +94,40 @@ struct RegistryTarget: TargetRepository {
 
     /// Deletes the tag alone where the registry can (OCI distribution 1.1); else deletes its
     /// manifest by digest — which removes every tag on it — unless a kept tag needs that manifest.
+    /// A tag DELETE first (the OCI spec's way to remove a tag alone); distribution 2.8 refuses it, so
+    /// then the manifest by digest, unless a kept tag needs it. A registry may also answer the tag
+    /// DELETE by deleting the whole manifest (Harbor deletes the artifact): for a manifest a kept tag
+    /// needs, its bytes are read first, and put back when that happened.
     func deleteTag(_ tag: String, keeping kept: KeptManifests) async throws -> TagDeletion {
         let repository = reference.repository
-        do {
-            if try await client.deleteManifest(repository: repository, reference: tag) == .deleted { return .deleted }
-        } catch let error as RegistryError where error.refusesTagDeletion {}
         guard let head = try await client.headManifest(repository: repository, reference: tag) else { return .absent }
-        if let keptTag = try await kept.tag(needing: head.digest, resolve: { try await manifestDigests(tag: $0) }) {
-            return .shared(digest: head.digest, keptTag: keptTag)
-        }
+        let keptTag = try await kept.tag(needing: head.digest, resolve: { try await manifestDigests(tag: $0) })
+        var shared: RawManifest?
+        if keptTag != nil { shared = try await client.getManifest(repository: repository, reference: head.digest.description) }
+        do {
+            if try await client.deleteManifest(repository: repository, reference: tag) == .deleted {
+                guard let shared else { return .deleted }
+                return try await restoreIfTaken(shared, kept: kept)
+            }
+        } catch let error as RegistryError where error.refusesTagDeletion {}
+        if let keptTag { return .shared(digest: head.digest, keptTag: keptTag) }
         do {
             return try await client.deleteManifest(repository: repository, reference: head.digest.description) == .deleted
                 ? .deleted : .absent
         } catch let error as RegistryError where error.isUnsupported {
             throw PurgeError.deletesDisabled(error, target: name)
         }
+    }
+
+    /// After a tag DELETE: when the registry deleted `manifest` with the tag, puts it back by digest
+    /// (what a kept index needs) and under the kept tags that pointed at it.
+    private func restoreIfTaken(_ manifest: RawManifest, kept: KeptManifests) async throws -> TagDeletion {
+        let repository = reference.repository
+        guard try await client.headManifest(repository: repository, reference: manifest.digest.description) == nil else { return .deleted }
+        try await client.putManifest(repository: repository, reference: manifest.digest.description, manifest: manifest)
+        let restored = await kept.tags(pointingAt: manifest.digest)
+        for tag in restored { try await client.putManifest(repository: repository, reference: tag, manifest: manifest) }
+        return .deletedRestoringShared(digest: manifest.digest, restoredTags: restored)
     }
 
     /// A registry removes unreferenced blobs by its own garbage collection.

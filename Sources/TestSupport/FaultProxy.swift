@@ -84,6 +84,8 @@ public struct FaultRule: Sendable, Encodable {
         case truncate(afterBytes: Int)
         /// Forward after `delay` seconds.
         case pass
+        /// Forward to `path` (with its query) instead of the request's own.
+        case rewrite(to: String)
     }
 
     public var name: String?
@@ -145,6 +147,15 @@ public struct FaultRule: Sendable, Encodable {
         FaultRule(name: name, methods: methods, path: path, action: .pass, times: times, delay: seconds)
     }
 
+    /// A registry that answers `DELETE …/manifests/TAG` of `repository` by deleting the manifest
+    /// `digest` with every tag on it (against the distribution spec; Harbor deletes the artifact):
+    /// the proxy forwards that DELETE by digest.
+    public static func deleteManifestForTag(repository: String, tag: String, digest: String, name: String? = nil) -> FaultRule {
+        let path = "^/v2/\(NSRegularExpression.escapedPattern(for: repository))/manifests/"
+            + "\(NSRegularExpression.escapedPattern(for: tag))$"
+        return FaultRule(name: name, methods: ["DELETE"], path: path, action: .rewrite(to: "/v2/\(repository)/manifests/\(digest)"))
+    }
+
     /// Serves `body` for GET and HEAD of `/v2/REPOSITORY/manifests/REFERENCE`, e.g. a schema1
     /// manifest that distribution 2.8 refuses to store (see `ImageSeeder.schema1Manifest`).
     public static func serveManifest(repository: String, reference: String, body: Data, mediaType: String,
@@ -158,7 +169,7 @@ public struct FaultRule: Sendable, Encodable {
     }
 
     private enum Key: String, CodingKey {
-        case name, methods, path, action, skip, times, every, delay, status, headers, bodyBase64, bytes
+        case name, methods, path, action, skip, times, every, delay, status, headers, bodyBase64, bytes, to
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -183,6 +194,9 @@ public struct FaultRule: Sendable, Encodable {
             try c.encode(bytes, forKey: .bytes)
         case .pass:
             try c.encode("delay", forKey: .action)
+        case let .rewrite(path):
+            try c.encode("rewrite", forKey: .action)
+            try c.encode(path, forKey: .to)
         }
     }
 }

@@ -112,6 +112,37 @@ final class PurgeTests: XCTestCase {
         try assertSameDigest("\(source.host)/purge/multi:1.0", "\(target.host)/purge/multi:1.0")
     }
 
+    /// A registry that answers a tag DELETE by deleting the manifest with every tag on it (Harbor
+    /// deletes the artifact; here a proxy turns the tag DELETE into a DELETE by digest) would take the
+    /// kept tags that share it. The manifest is read before the DELETE and put back after it.
+    func testARegistryThatDeletesTheManifestForATagDeleteGetsTheKeptTagsBack() throws {
+        let fixture = try Self.shared.get()
+        let (source, target) = (fixture.source, fixture.target)
+        // rc shares 1.0's digest; 1.0-amd64 is the platform manifest inside the kept index 2.0.
+        let pushed = try seed(source, "purge/harbor", [("1.0", 1230), ("rc", 1230)])
+        let index = try ImageSeeder(source).push(.ociIndex(layers: [200]), repository: "purge/harbor", tag: "2.0", seed: 1231)
+        let child = try XCTUnwrap(index.manifests.first).digest
+        try Skopeo.copy(from: "\(source.host)/purge/harbor@\(child)", to: "\(source.host)/purge/harbor:2.0-amd64")
+        XCTAssertEqual(try DockerSyncBinary.run(["sync", "-s", "\(source.host)/purge/harbor", "-t", "\(target.host)/purge/harbor"]).status, 0)
+
+        let harbor = try FaultProxy.start(upstream: target, faults: [
+            .deleteManifestForTag(repository: "purge/harbor", tag: "rc", digest: pushed["1.0"]!.digest),
+            .deleteManifestForTag(repository: "purge/harbor", tag: "2.0-amd64", digest: child),
+        ])
+        let run = try DockerSyncBinary.run(["sync", "-s", "\(source.host)/purge/harbor", "-t", "\(harbor.host)/purge/harbor",
+                                            "-o", "1.0,2.0", "--purge"])
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.stdout.contains("2 purged"), run.stdout)
+        XCTAssertTrue(run.output.contains("every tag on it; put it back under the kept tags 1.0"), run.output)
+        XCTAssertTrue(run.output.contains("every tag on it; put it back") && run.output.contains("tag=2.0-amd64"), run.output)
+
+        XCTAssertEqual(try Skopeo.listTags("\(target.host)/purge/harbor"), ["1.0", "2.0"])
+        for tag in ["1.0", "2.0"] {
+            try assertSameDigest("\(source.host)/purge/harbor:\(tag)", "\(target.host)/purge/harbor:\(tag)")
+        }
+        XCTAssertEqual(try target.manifestStatus(repository: "purge/harbor", reference: child), 200, "the kept index's child is back")
+    }
+
     func testZeroSourceTagsPurgesNothing() throws {
         let fixture = try Self.shared.get()
         let (source, target) = (fixture.source, fixture.target)

@@ -102,6 +102,19 @@ final class FaultProxyTests: XCTestCase {
         XCTAssertTrue(head.body.isEmpty)
     }
 
+    func testATagDeleteRewrittenToTheDigestDeletesTheManifestWithItsTags() throws {
+        let proxy = try FaultProxy.start(upstream: registry, faults: [
+            .deleteManifestForTag(repository: "lib/app", tag: "v1", digest: pushed.digest, name: "harbor"),
+        ])
+        let direct = try LoopbackHTTP.request("DELETE", port: registry.port, path: "/v2/lib/app/manifests/v1")
+        XCTAssertNotEqual(direct.status, 202, "distribution 2.8 itself refuses a tag DELETE")
+        let response = try LoopbackHTTP.request("DELETE", port: proxy.port, path: "/v2/lib/app/manifests/v1")
+        XCTAssertEqual(response.status, 202)
+        XCTAssertEqual(try registry.manifestStatus(repository: "lib/app", reference: pushed.digest), 404)
+        XCTAssertEqual(try registry.manifestStatus(repository: "lib/app", reference: "v1"), 404)
+        XCTAssertEqual(try proxy.stats().faultCount("harbor"), 1)
+    }
+
     func testChunkedUploadStreamsThroughTheProxy() throws {
         let proxy = try FaultProxy.start(upstream: registry)
         let blob = Data((0..<2_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })

@@ -12,9 +12,10 @@ Control endpoints (never forwarded):
     POST /__reset                            clear the stats
 
 RULE: {"name": str, "methods": ["GET", ...] (absent = any), "path": regex searched in path+query,
-       "action": "respond" | "reset" | "truncate" | "delay",
+       "action": "respond" | "reset" | "truncate" | "delay" | "rewrite",
        "status": int, "headers": {k: v}, "body": str, "bodyBase64": str,   (respond)
        "bytes": int,                                                       (truncate)
+       "to": str (the path+query forwarded instead of the request's),       (rewrite)
        "delay": seconds (before any action; alone with action "delay"),
        "skip": n (let the first n matches pass), "times": n (then fault n matches),
        "every": k (fault every k-th match after skip)}
@@ -175,8 +176,9 @@ class Handler(BaseHTTPRequestHandler):
             state.record(self.command, self.path, status, fault)
             return self.respond(rule.spec, status)
         truncate = int(rule.spec.get("bytes", 0)) if action == "truncate" else None
+        upstream_path = rule.spec["to"] if action == "rewrite" else self.path
         # Recorded before the client sees the answer, so stats read after a request include it.
-        self.forward(truncate, lambda status: state.record(self.command, self.path, status, fault))
+        self.forward(truncate, lambda status: state.record(self.command, self.path, status, fault), upstream_path)
 
     # -- control -----------------------------------------------------------------------------
 
@@ -281,7 +283,7 @@ class Handler(BaseHTTPRequestHandler):
             self.upstream = http.client.HTTPConnection(host, port, timeout=300)
         return self.upstream
 
-    def forward(self, truncate, record):
+    def forward(self, truncate, record, upstream_path):
         body, body_headers = self.request_body()
         headers = [(k, v) for k, v in self.headers.items()
                    if k.lower() not in HOP_BY_HOP and k.lower() != "content-length"]
@@ -294,7 +296,7 @@ class Handler(BaseHTTPRequestHandler):
         for attempt in range(attempts):
             conn = self.upstream_connection()
             try:
-                self.send_upstream(conn, headers, body, body_headers.get("Transfer-Encoding") == "chunked")
+                self.send_upstream(conn, upstream_path, headers, body, body_headers.get("Transfer-Encoding") == "chunked")
                 response = conn.getresponse()
                 break
             except (OSError, http.client.HTTPException) as error:
@@ -313,9 +315,9 @@ class Handler(BaseHTTPRequestHandler):
         record(response.status)
         self.relay(response, truncate)
 
-    def send_upstream(self, conn, headers, body, chunked):
+    def send_upstream(self, conn, path, headers, body, chunked):
         # Host passes through unchanged, so the registry builds Location URLs that point here.
-        conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+        conn.putrequest(self.command, path, skip_host=True, skip_accept_encoding=True)
         for k, v in headers:
             conn.putheader(k, v)
         conn.endheaders()
