@@ -37,13 +37,12 @@ public struct LineLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?,
-                    source: String, file: String, function: String, line: UInt) {
-        let fields = extra.map { metadata.merging($0) { $1 } } ?? metadata
+    public func log(event: LogEvent) {
+        let fields = event.metadata.map { metadata.merging($0) { $1 } } ?? metadata
         let now = Date()
         switch format {
-        case .json: output.write(jsonLine(level: level, message: "\(message)", fields: fields, now: now))
-        case .text: output.write(textLine(level: level, message: "\(message)", fields: fields, now: now))
+        case .json: output.write(jsonLine(level: event.level, message: "\(event.message)", fields: fields, now: now))
+        case .text: output.write(textLine(level: event.level, message: "\(event.message)", fields: fields, now: now))
         }
     }
 

@@ -172,8 +172,7 @@ final class CapturedLog: LogHandler, @unchecked Sendable {
 
     var lines: [String] { lock.withLock { captured } }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-             function: String, line: UInt) {
-        lock.withLock { captured.append("\(level): \(message)") }
+    func log(event: LogEvent) {
+        lock.withLock { captured.append("\(event.level): \(event.message)") }
     }
 }
