@@ -40,6 +40,29 @@ final class SyncCommandTests: XCTestCase {
         }
     }
 
+    /// On a terminal (a pseudo-terminal from util-linux `script`), `sync` redraws one status line on
+    /// stderr — tags done of planned by outcome, bytes and rate — and ends it with the final figures.
+    func testOnATerminalSyncShowsALiveProgressLine() throws {
+        let fixture = try fixture()
+        try ImageSeeder(fixture.source).push([
+            ImageSeeder.Image(repository: "tty/app", tag: "a", kind: .docker(layers: [300_000]), seed: 1600),
+            ImageSeeder.Image(repository: "tty/app", tag: "b", kind: .oci(layers: [200_000]), seed: 1601),
+        ])
+        let command = [try DockerSyncExecutable.path(), "sync", "-s", "\(fixture.source.host)/tty/app",
+                       "-t", "\(fixture.target.host)/tty/app"].joined(separator: " ")
+        let home = try TemporaryDirectory()
+        let run = try ChildProcess(executable: "/usr/bin/script", arguments: ["--quiet", "--return", "--command", command, "/dev/null"],
+                                   environment: ["PATH": "/usr/bin:/bin", "HOME": home.path, "TERM": "dumb"],
+                                   directory: home.path).wait(timeout: 120)
+        XCTAssertEqual(run.status, 0, run.output)
+        let lines = run.stdout.components(separatedBy: "\r\u{1B}[K")
+        XCTAssertGreaterThan(lines.count, 1, "a status line redrawn in place:\n\(run.stdout.debugDescription)")
+        let last = try XCTUnwrap(lines.last?.split(separator: "\n").first.map(String.init))
+        XCTAssertNotNil(last.range(of: #"^2/2 tags: 2 synced, 0 up to date, 0 skipped, 0 failed · 0\.5 MiB at [0-9.]+ MiB/s · \d+ s"#,
+                                   options: .regularExpression), last.debugDescription)
+        XCTAssertTrue(run.stdout.contains("2 synced, 0 up to date, 0 skipped, 0 failed; blobs:"), "the summary follows")
+    }
+
     func testSchema1TagFailsAsUnsupportedWhileTheOtherTagsSync() throws {
         let fixture = try fixture()
         try ImageSeeder(fixture.source).push(.oci(layers: [512]), repository: "cli/legacy", tag: "new", seed: 702)
