@@ -238,6 +238,23 @@ def table(path):
         r = rows.get((workload, tool))
         return None if r is None else r.get(key)
 
+    # Cold runs are interleaved: the i-th run of one tool ran next to the i-th of the other, under the
+    # same machine conditions. This VM's speed drifts by a third within minutes, so the ratios compare
+    # each run with its neighbour and take the median (the ratio of the two medians can pair a run of
+    # a slow minute with one of a fast minute; it is printed beside).
+    def paired(workload, tool, other_workload, other_tool):
+        a, b = samples.get((workload, tool)), samples.get((other_workload, other_tool))
+        if not a or not b or len(a) != len(b):
+            return None
+        return [x["seconds"] / y["seconds"] for x, y in zip(a, b)]
+
+    def ratio_of(workload, tool, other_workload, other_tool):
+        ratios = paired(workload, tool, other_workload, other_tool)
+        if ratios:
+            return statistics.median(ratios)
+        ds, other = get(workload, tool), get(other_workload, other_tool)
+        return ds / other if ds and other else None
+
     def reqs(workload, tool):
         r = rows.get((workload, tool))
         if r is None or "requests" not in r:
@@ -251,7 +268,7 @@ def table(path):
         print("load average %s before, %s after, on %s cores (other work on the machine skews the figures)"
               % (meta["load_before"], meta["load_after"], meta["cores"]))
     if "storage" in meta:
-        print("registry storage: %s; cold runs: %s per tool, each into a fresh registry (medians)"
+        print("registry storage: %s; cold runs: %s per tool, interleaved, each into a fresh registry (medians; ratios: median of paired runs)"
               % ({"tmpfs": "tmpfs (/dev/shm)", "disk": "disk ($TMPDIR)"}.get(meta["storage"], meta["storage"]), meta.get("repeat", 1)))
     header = ("workload", "docker-sync s", "skopeo s", "ds/skopeo", "floor s", "ds/floor", "ds RSS MiB",
               "ds CPU s", "skopeo CPU s", "ds reqs", "skopeo reqs")
@@ -261,8 +278,8 @@ def table(path):
     for w in workloads:
         ds, sk = get(w, "docker-sync"), get(w, "skopeo")
         floor = get("big floor", "curl") if w == "big cold" else None
-        lines.append((w, fmt(ds), fmt(sk), fmt(ds / sk if ds and sk else None),
-                      fmt(floor), fmt(ds / floor if ds and floor else None),
+        lines.append((w, fmt(ds), fmt(sk), fmt(ratio_of(w, "docker-sync", w, "skopeo")),
+                      fmt(floor), fmt(ratio_of(w, "docker-sync", "big floor", "curl") if w == "big cold" else None),
                       fmt(get(w, "docker-sync", "rss_mib"), "%.1f"), fmt(get(w, "docker-sync", "cpu_s")),
                       fmt(get(w, "skopeo", "cpu_s")), reqs(w, "docker-sync"), reqs(w, "skopeo")))
     widths = [max(len(str(c)) for c in col) for col in zip(header, *lines)]
@@ -276,6 +293,13 @@ def table(path):
                        (("big floor", "curl"), "raw floor (POST; curl GET | curl PUT of the big blob)")):
         if key in rows:
             print("%s: median %.2f s of %s" % (label, rows[key]["seconds"], ", ".join("%.2f" % x for x in rows[key]["all"])))
+    for label, args in (("many cold, docker-sync / skopeo", ("many cold", "docker-sync", "many cold", "skopeo")),
+                        ("big cold, docker-sync / floor", ("big cold", "docker-sync", "big floor", "curl"))):
+        ratios = paired(*args)
+        if ratios and len(ratios) > 1:
+            ds, other = get(args[0], args[1]), get(args[2], args[3])
+            print("%s: median of paired ratios %.3f of %s (ratio of the medians: %.3f)"
+                  % (label, statistics.median(ratios), ", ".join("%.3f" % x for x in ratios), ds / other))
     sk_rss = [get(w, "skopeo", "rss_mib") for w in workloads if get(w, "skopeo", "rss_mib") is not None]
     if sk_rss:
         print("skopeo peak RSS: %.1f MiB (max over its runs)" % max(sk_rss))
@@ -291,8 +315,7 @@ def table(path):
         print("  %-50s %-12s %s" % (name, shown, state))
 
     def ratio(w):
-        ds, sk = get(w, "docker-sync"), get(w, "skopeo")
-        return ds / sk if ds and sk else None
+        return ratio_of(w, "docker-sync", w, "skopeo")
 
     r = ratio("many cold")
     target("many-tags cold <= 0.25x skopeo", r, 0.25, fmt(r, "%.3fx"))
@@ -300,8 +323,7 @@ def table(path):
     target("many-tags no-op <= 0.1x skopeo", r, 0.10, fmt(r, "%.3fx"))
     r = ratio("big no-op")
     target("big no-op <= 0.1x skopeo (1 tag; start-up bound)", r, 0.10, fmt(r, "%.3fx"))
-    ds, floor = get("big cold", "docker-sync"), get("big floor", "curl")
-    r = ds / floor if ds and floor else None
+    r = ratio_of("big cold", "docker-sync", "big floor", "curl")
     target("big cold <= 1.1x raw floor", r, 1.10, fmt(r, "%.3fx"))
     rss = [get(w, "docker-sync", "rss_mib") for w in workloads if get(w, "docker-sync", "rss_mib") is not None]
     peak = max(rss) if rss else None
