@@ -92,8 +92,6 @@ struct RegistryTarget: TargetRepository {
     /// A registry's tag list is the registry's own.
     func repairTagIndex(present: Set<String>, serially: TagIndexLock) async throws -> Bool { false }
 
-    /// Deletes the tag alone where the registry can (OCI distribution 1.1); else deletes its
-    /// manifest by digest — which removes every tag on it — unless a kept tag needs that manifest.
     /// A tag DELETE first (the OCI spec's way to remove a tag alone); distribution 2.8 refuses it, so
     /// then the manifest by digest, unless a kept tag needs it. A registry may also answer the tag
     /// DELETE by deleting the whole manifest (Harbor deletes the artifact): for a manifest a kept tag
