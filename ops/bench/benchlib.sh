@@ -9,7 +9,8 @@
 #   LIB                      the benchlib.py command (an array)
 #   say MSG / die MSG        a timestamped progress line / fail loudly and exit 1
 #   build_docker_sync        sets BIN: --binary ($BINARY), else a release build of the working tree or of
-#                            $REV (scratch dirs .build-bench, .build-bench-rev + .build-bench-src)
+#                            $REV (scratch dirs .build-bench, .build-bench-rev + .build-bench-src), with the
+#                            Swift runtime linked in as README's "Building a binary to deploy" says
 #   choose_storage           sets STORAGE_ROOT from STORAGE: "tmpfs" is a fresh directory in /dev/shm (removed by
 #                            stop_registries), "disk" is $WORK; registries keep their blobs under it
 #   start_registry NAME      a docker-registry (config, log, pid in $WORK/NAME, blobs in $STORAGE_ROOT/NAME) on a
@@ -45,9 +46,9 @@ build_docker_sync() {
         else
             say "building docker-sync from the working tree (release)"
         fi
-        (cd "$srcdir" && swift build -c release --scratch-path "$scratch" --product docker-sync) >"$WORK/logs/build.log" 2>&1 \
+        (cd "$srcdir" && swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product docker-sync) >"$WORK/logs/build.log" 2>&1 \
             || { tail -30 "$WORK/logs/build.log" >&2; die "swift build failed"; }
-        BIN="$(cd "$srcdir" && swift build -c release --scratch-path "$scratch" --show-bin-path)/docker-sync"
+        BIN="$(cd "$srcdir" && swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)/docker-sync"
     fi
     [[ -x "$BIN" ]] || die "no docker-sync binary at $BIN"
 }
